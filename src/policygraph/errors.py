@@ -1,0 +1,71 @@
+"""Every error policygraph raises on purpose, each with a stable code.
+
+In the style of spaCy's ``errors.py``: messages live here, once, with a code a user can
+search for; the CLI turns a :class:`PolicyGraphError` into one line and an exit code.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Errors(str, Enum):
+    # E0xx: reading input
+    E001 = "file not found"
+    E002 = "unsupported file type '{ext}' (supported: {supported})"
+    E003 = "file is empty"
+    E004 = "file holds no text (only white space after cleaning)"
+    E005 = "looks like a binary file ({kind}), not a document"
+    E006 = "file is too large ({size_mb:.1f} MB > {limit_mb:.0f} MB limit; raise it with --max-mb)"
+    E007 = "cannot decode text: no encoding among UTF-8, UTF-16 and GB18030 fits"
+    E008 = "not a valid .docx (corrupt or truncated): {reason}"
+    E009 = "cannot read file: {reason}"
+    E010 = "no plan files found in directory"
+    # E1xx: rules
+    E101 = "invalid rules file: {reason}"
+    E102 = "rules directory not found"
+    # E2xx: gold and evaluation
+    E201 = "invalid gold file: {reason}"
+    E202 = "source document of gold file not found in {raw}"
+    # E3xx: graph store
+    E301 = "graphs directory holds no build (run `policygraph build` first)"
+    E302 = "invalid graph file: {reason}"
+
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_PARTIAL = 1  # some inputs failed, the good ones were processed
+EXIT_USAGE = 2  # bad command line (typer's own code)
+EXIT_INPUT = 3  # the only/every input was bad
+
+
+class PolicyGraphError(Exception):
+    """An expected failure with a code, a message and, usually, the file it concerns."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, err: Errors, path: str | None = None, **fmt: object) -> None:
+        self.code = err.name
+        self.path = path
+        self.reason = err.value.format(**fmt)
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}[{self.code}] {self.reason}"
+
+
+class InputError(PolicyGraphError):
+    """A document that cannot be read as a plan."""
+
+
+class RulesError(PolicyGraphError):
+    """A rules/*.yml file that does not validate."""
+
+
+class GoldError(PolicyGraphError):
+    """A gold annotation file that does not follow SCHEMA.md."""
+
+
+class StoreError(PolicyGraphError):
+    """A graphs directory that cannot be read or written."""

@@ -1,0 +1,177 @@
+"""Pydantic models shared by every stage: Source → Document → Extraction."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Literal, Optional
+
+from pydantic import BaseModel, Field
+
+
+# --------------------------------------------------------------------------- ingest
+class Source(BaseModel):
+    """A cleaned document text with a map back to the lines of the file it came from."""
+
+    path: str
+    sha256: str
+    encoding: str
+    text: str
+    # Sorted (offset in text, 1-based line in the source file) pairs: the character at
+    # ``offset`` and those after it, up to the next pair, come from that source line.
+    line_map: list[tuple[int, int]] = Field(default_factory=list)
+    # Offsets of cleaned lines that began with a tab in the source (Word table cells).
+    tab_lines: list[int] = Field(default_factory=list)
+
+    def line_of(self, offset: int) -> int:
+        """1-based source line of a character offset in ``text``."""
+        if not self.line_map:
+            return 1
+        i = bisect_right(self.line_map, (offset, float("inf"))) - 1
+        return self.line_map[max(i, 0)][1]
+
+
+class Provenance(BaseModel):
+    """Where a fact was read: ``quote == Source.text[start:end]``."""
+
+    file: str
+    line: int
+    start: int
+    end: int
+    quote: str
+
+
+# ------------------------------------------------------------------------ structure
+NodeKind = Literal[
+    "document", "section", "item", "inline_item", "box", "box_item", "annex",
+    "table", "paragraph", "assignment",
+]
+
+
+class Table(BaseModel):
+    header: list[str]
+    rows: list[list[str]]
+    # (start, end) text span of every cell, row by row, header first.
+    cell_spans: list[list[tuple[int, int]]] = Field(default_factory=list)
+
+
+class Node(BaseModel):
+    """One node of the document tree. ``start``/``end`` cover the node and its children."""
+
+    kind: NodeKind
+    label: Optional[str] = None  # numbering as printed, normalised: 二, （一）, 1, （1）, 一是
+    number: Optional[int] = None
+    style: Optional[str] = None  # heading pattern name from rules/headings.yml
+    level: int = 0
+    title: str = ""
+    start: int = 0
+    end: int = 0
+    body_start: int = 0  # where the text after the number begins
+    key: Optional[str] = None  # numbering path: 二.（一）, 一.（二）.4 or 4
+    is_task: bool = False
+    table: Optional[Table] = None
+    children: list["Node"] = Field(default_factory=list)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class PlanMeta(BaseModel):
+    title: Optional[str] = None
+    region: Optional[str] = None
+    issuer: Optional[str] = None
+    doc_number: Optional[str] = None
+    status: Literal["draft", "final"] = "final"
+    period_start: Optional[int] = None
+    period_end: Optional[int] = None
+    issued: Optional[str] = None  # ISO date
+
+
+class Document(BaseModel):
+    source: Source
+    meta: PlanMeta
+    root: Node
+
+    def tasks(self) -> list[Node]:
+        return [n for n in self.root.walk() if n.is_task]
+
+    def tables(self) -> list[Node]:
+        return [n for n in self.root.walk() if n.kind == "table"]
+
+
+# ------------------------------------------------------------------------- extract
+Role = Literal["lead", "support", "responsible"]
+Comparator = Literal[">=", ">", "=", "~", "<=", "<"]
+
+
+class TaskFact(BaseModel):
+    key: str
+    title: str
+    text: str
+    level: int
+    parent: Optional[str] = None
+    prov: Provenance
+
+
+class UnitFact(BaseModel):
+    task: Optional[str]
+    role: Role
+    name: str  # as written, shared prefix distributed
+    canonical: str
+    region: Optional[str] = None
+    kind: str = "government"  # government | collective | organisation
+    prov: Provenance
+
+
+class TargetFact(BaseModel):
+    task: Optional[str]
+    metric: str
+    value: float
+    value_max: Optional[float] = None
+    unit: str
+    comparator: Comparator
+    year: Optional[int] = None
+    scope: Optional[str] = None  # 累计 | 新增 | 年均增长 | 每年 ...
+    baseline: Optional[float] = None
+    baseline_year: Optional[int] = None
+    prov: Provenance
+
+
+class PlatformFact(BaseModel):
+    task: Optional[str]
+    name: str
+    kind: str
+    level: Optional[str] = None
+    host: Optional[str] = None
+    prov: Provenance
+
+
+class OrgFact(BaseModel):
+    name: str
+    kind: str
+    prov: Provenance
+
+
+class FieldFact(BaseModel):
+    task: Optional[str]
+    name: str
+    prov: Provenance
+
+
+class CitedDoc(BaseModel):
+    title: str
+    prov: Provenance
+
+
+class Extraction(BaseModel):
+    source: str
+    sha256: str
+    plan: PlanMeta
+    tasks: list[TaskFact] = Field(default_factory=list)
+    units: list[UnitFact] = Field(default_factory=list)
+    targets: list[TargetFact] = Field(default_factory=list)
+    platforms: list[PlatformFact] = Field(default_factory=list)
+    organizations: list[OrgFact] = Field(default_factory=list)
+    fields: list[FieldFact] = Field(default_factory=list)
+    cited: list[CitedDoc] = Field(default_factory=list)

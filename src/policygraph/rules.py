@@ -1,0 +1,217 @@
+"""Load and validate ``rules/*.yml``: the domain knowledge every stage reads.
+
+Each YAML file has a pydantic model below; patterns are compiled on load, so a broken
+rule fails at start-up with the file's name and the reason, not halfway through a batch.
+The code of the stages stays generic; what is Chinese-policy-specific lives in the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Errors, RulesError
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {value!r}: {exc}") from None
+    return value
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex matching any of ``words``, longest first (so 万人次 wins over 人次)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# --------------------------------------------------------------------------- cleaning
+class CleaningRules(_Strict):
+    inline_debris: list[str]
+    zero_width: str
+    drop_lines: list[str]
+    title_end: str
+    title_part_max: int = Field(gt=0)
+    complete_end: str
+
+    _v = field_validator("title_end", "complete_end")(_check_regex)
+
+    @field_validator("inline_debris", "drop_lines")
+    @classmethod
+    def _regex_list(cls, values: list[str]) -> list[str]:
+        return [_check_regex(v) for v in values]
+
+    @cached_property
+    def _debris(self) -> re.Pattern:
+        parts = self.inline_debris + ([f"[{re.escape(self.zero_width)}]"] if self.zero_width else [])
+        return re.compile("|".join(f"(?:{p})" for p in parts))
+
+    @cached_property
+    def _drop(self) -> re.Pattern:
+        return re.compile("|".join(f"(?:{p})" for p in self.drop_lines))
+
+    @cached_property
+    def _title_end(self) -> re.Pattern:
+        return re.compile(self.title_end)
+
+    @cached_property
+    def _complete(self) -> re.Pattern:
+        return re.compile(self.complete_end)
+
+    def strip_debris(self, line: str) -> str:
+        return self._debris.sub("", line)
+
+    def is_dropped(self, line: str) -> bool:
+        return bool(line) and bool(self._drop.match(line))
+
+    def ends_title(self, text: str) -> bool:
+        return bool(self._title_end.search(text))
+
+    def is_complete(self, text: str) -> bool:
+        return bool(self._complete.search(text))
+
+
+# --------------------------------------------------------------------------- headings
+class HeadingPattern(_Strict):
+    name: str
+    pattern: str
+    label: str
+    level: int = Field(gt=0)
+
+    _v = field_validator("pattern")(_check_regex)
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        return re.compile(self.pattern)
+
+
+class HeadingRules(_Strict):
+    headings: list[HeadingPattern]
+    inline_items: str
+    box_header: str
+    annex_header: str
+    task_sections: str
+    non_task_sections: str
+    assignment: str
+
+    _v = field_validator("inline_items", "box_header", "annex_header", "task_sections",
+                         "non_task_sections", "assignment")(_check_regex)
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        return {name: re.compile(getattr(self, name)) for name in (
+            "inline_items", "box_header", "annex_header", "task_sections",
+            "non_task_sections", "assignment")}
+
+    def match_heading(self, line: str) -> tuple[HeadingPattern, re.Match] | None:
+        for h in self.headings:
+            m = h.regex.match(line)
+            if m:
+                return h, m
+        return None
+
+    def starts_block(self, line: str) -> bool:
+        """Does this line open a heading, a box, an annex or an assignment line?"""
+        return bool(self.match_heading(line) or self.rx["box_header"].match(line)
+                    or self.rx["annex_header"].match(line) or self.rx["assignment"].match(line))
+
+
+# --------------------------------------------------------------------------- metadata
+class Region(_Strict):
+    name: str
+    aliases: list[str] = []
+    parent: Optional[str] = None
+
+
+class MetadataRules(_Strict):
+    regions: list[Region]
+    draft_markers: str
+    doc_number: str
+    issuer: str
+    period: str
+    date: str
+
+    _v = field_validator("draft_markers", "doc_number", "issuer", "period", "date")(_check_regex)
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        return {name: re.compile(getattr(self, name)) for name in (
+            "draft_markers", "doc_number", "issuer", "period", "date")}
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        """Every spelling of a region → its official name."""
+        out: dict[str, str] = {}
+        for r in self.regions:
+            out[r.name] = r.name
+            out.update({a: r.name for a in r.aliases})
+        return out
+
+    @cached_property
+    def region_regex(self) -> re.Pattern:
+        return re.compile(_alternation(list(self.region_names)))
+
+
+# ------------------------------------------------------------------------- all rules
+_FILES: dict[str, type[BaseModel]] = {
+    "cleaning": CleaningRules, "headings": HeadingRules, "metadata": MetadataRules,
+}
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    cleaning: CleaningRules
+    headings: HeadingRules
+    metadata: MetadataRules
+    version: str  # hash of every rules file: a change re-extracts the corpus
+
+
+def _load_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(Errors.E101, str(path), reason="missing") from None
+    except yaml.YAMLError as exc:
+        raise RulesError(Errors.E101, str(path), reason=str(exc).splitlines()[0]) from None
+    if not isinstance(data, dict):
+        raise RulesError(Errors.E101, str(path), reason="top level must be a mapping")
+    return data
+
+
+def _validate(model: type[BaseModel], data: dict, path: Path) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise RulesError(Errors.E101, str(path), reason=f"{where}: {first['msg']}") from None
+
+
+@lru_cache(maxsize=8)
+def load_rules(rules_dir: str | Path | None = None) -> Rules:
+    """Load every rules file of ``rules_dir`` (default: $POLICYGRAPH_RULES or ./rules)."""
+    root = Path(rules_dir or os.environ.get("POLICYGRAPH_RULES") or DEFAULT_RULES_DIR)
+    if not root.is_dir():
+        raise RulesError(Errors.E102, str(root))
+    digest = hashlib.sha256()
+    parts: dict[str, BaseModel] = {}
+    for name, model in _FILES.items():
+        path = root / f"{name}.yml"
+        parts[name] = _validate(model, _load_yaml(path), path)
+        digest.update(path.read_bytes())
+    return Rules(**parts, version=digest.hexdigest()[:16])

@@ -1,0 +1,397 @@
+"""Stage 2, structure: a cleaned Source → a Document tree with offsets and plan metadata.
+
+The tree holds numbered headings (一、 / （一） / 1． / （1）, patterns in
+``rules/headings.yml``), 一是…二是 inline items, 专栏 boxes, 附件 annexes, Word tables and
+the 牵头单位/配合单位/责任单位 lines of each item. Every node's ``start``/``end`` index
+``Source.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Document, Node, PlanMeta, Source, Table
+from .rules import Rules, load_rules
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+BOX_LEVEL = 9  # boxes close only at a heading outside them
+TAIL = re.compile(r"[（(]\s*(责任单位|牵头单位|配合单位)\s*[：:]")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+    tab: bool
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十三 → 13, 二十 → 20, 23 → 23; digits written one by one (二〇二一) too."""
+    if text.isdigit():
+        return int(text)
+    if text and all(c in _CN_DIGITS for c in text) and len(text) > 1:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        t = _CN_DIGITS.get(tens, 1 if not tens else None)
+        o = _CN_DIGITS.get(ones, 0 if not ones else None)
+        return None if t is None or o is None else t * 10 + o
+    return _CN_DIGITS.get(text)
+
+
+def split_lines(source: Source) -> list[Line]:
+    tabs = set(source.tab_lines)
+    lines, offset = [], 0
+    for text in source.text.split("\n"):
+        lines.append(Line(offset, offset + len(text), text, offset in tabs))
+        offset += len(text) + 1
+    return lines
+
+
+def first_sentence(text: str) -> str:
+    """A heading's title: the text up to its first 。 (or all of a short heading line)."""
+    for stop in ("。", "！", "？"):
+        i = text.find(stop)
+        if i >= 0:
+            text = text[:i]
+    return text.strip()
+
+
+# ------------------------------------------------------------------------- the tree
+class _Builder:
+    def __init__(self, source: Source, rules: Rules) -> None:
+        self.source, self.rules = source, rules
+        self.h = rules.headings
+        self.root = Node(kind="document", start=0, end=len(source.text))
+        self.stack: list[Node] = [self.root]
+        self.marks: dict[int, str] = {}  # id(box item) → its printed number mark, e.g. "4."
+
+    # The innermost open node that is not a paragraph.
+    @property
+    def top(self) -> Node:
+        return self.stack[-1]
+
+    def close_to(self, level: int) -> None:
+        while len(self.stack) > 1 and self.stack[-1].level >= level:
+            self.stack.pop()
+
+    def add(self, node: Node, push: bool) -> Node:
+        self.top.children.append(node)
+        if push:
+            self.stack.append(node)
+        return node
+
+    def extend(self, end: int) -> None:
+        for node in self.stack:
+            node.end = max(node.end, end)
+
+    def build(self, lines: list[Line]) -> Node:
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            if not line.text:
+                i += 1
+                continue
+            if line.tab:
+                table, i_next = parse_table(lines, i, self.rules)
+                if table is not None:
+                    self.add(table, push=False)
+                    self.extend(table.end)
+                    i = i_next
+                    continue
+            self.line(line)
+            i += 1
+        return self.root
+
+    def line(self, line: Line) -> None:
+        text = line.text
+        h = self.h
+        if m := h.rx["box_header"].match(text):
+            self.close_boxes()
+            self.add(Node(kind="box", label=f"专栏{m['num']}", level=BOX_LEVEL, title=m["title"].strip(),
+                          start=line.start, end=line.end, body_start=line.start), push=True)
+        elif m := h.rx["annex_header"].match(text):
+            self.close_to(1)
+            title = m["title"].strip()
+            self.add(Node(kind="annex", label=f"附件{m['num']}", level=1, title=title,
+                          start=line.start, end=line.end, body_start=line.start), push=True)
+        elif h.rx["assignment"].match(text):
+            self.add(Node(kind="assignment", title=text, level=self.top.level + 1,
+                          start=line.start, end=line.end, body_start=line.start), push=False)
+        elif hm := h.match_heading(text):
+            self.heading(line, *hm)
+        else:
+            annex = self.top if self.top.kind == "annex" and not self.top.title else None
+            if annex is not None:
+                annex.title = text  # 附件（一） with its title on the next line
+            self.add(Node(kind="paragraph", level=self.top.level + 1, start=line.start,
+                          end=line.end, body_start=line.start, title=first_sentence(text)[:60]),
+                     push=False)
+            self.inline_items(self.top.children[-1], text, line.start)
+        self.extend(line.end)
+
+    def close_boxes(self) -> None:
+        while any(n.kind == "box" for n in self.stack):
+            self.stack.pop()
+
+    def heading(self, line: Line, pattern, m: re.Match) -> None:
+        number = cn_number(m["num"])
+        in_box = next((n for n in reversed(self.stack) if n.kind == "box"), None)
+        mark = m.group(0).strip()
+        if in_box is not None and not self.box_item_fits(in_box, pattern, number, mark):
+            self.close_boxes()
+            in_box = None
+        if in_box is None and self.restarts_numbering(pattern, number):
+            # Numbering goes backwards among siblings: a box whose header was lost.
+            self.add(Node(kind="box", label="专栏", level=BOX_LEVEL, start=line.start,
+                          end=line.end, body_start=line.start), push=True)
+            in_box = self.top
+        if in_box is not None:
+            while self.top is not in_box:
+                self.stack.pop()
+            kind, level = "box_item", BOX_LEVEL + 1
+        else:
+            self.close_to(pattern.level)
+            kind, level = ("section" if pattern.level <= 2 else "item"), pattern.level
+        body_start = line.start + m.end()
+        body = line.text[m.end():]
+        node = self.add(Node(kind=kind, label=pattern.label.format(num=m["num"]), number=number,
+                             style=pattern.name, level=level, title=first_sentence(body.strip()),
+                             start=line.start, end=line.end, body_start=body_start), push=True)
+        self.marks[id(node)] = re.sub(r"\d+", "", mark)
+        self.units_tail(node, line)
+        self.inline_items(node, body, body_start)
+
+    def siblings(self, style: str) -> list[Node]:
+        return [c for c in self.top.children if c.style == style and c.kind != "box_item"]
+
+    def restarts_numbering(self, pattern, number: int | None) -> bool:
+        if pattern.level < 3 or number is None:
+            return False
+        # The open node may be the previous item of the same style: look at its parent.
+        parent = self.top
+        if parent.style == pattern.name and len(self.stack) > 1:
+            parent = self.stack[-2]
+        same = [c.number for c in parent.children if c.style == pattern.name and c.number]
+        return bool(same) and number <= same[-1]
+
+    def box_item_fits(self, box: Node, pattern, number: int | None, mark: str) -> bool:
+        """Does a numbered line continue the open box (same numbering, same mark)?"""
+        if pattern.level < 3:
+            return False  # 一、/（一） headings always close a box
+        items = [c for c in box.children if c.kind == "box_item"]
+        if number is None:
+            return True
+        if not items:  # the box's first item, unless it continues the tasks around the box
+            section = self.stack[-3] if self.stack[-2].style == pattern.name else self.stack[-2]
+            main = [c.number for c in section.children if c.style == pattern.name and c.number]
+            return not main or number != main[-1] + 1
+        last = items[-1]
+        same_mark = self.marks.get(id(last)) == re.sub(r"\d+", "", mark)
+        return same_mark and number in (last.number, last.number + 1)
+
+    def units_tail(self, node: Node, line: Line) -> None:
+        """（责任单位：…） at the end of an item's line becomes its assignment child."""
+        m = None
+        for m in TAIL.finditer(line.text):
+            pass
+        if m is None:
+            return
+        start = line.start + m.start()
+        node.children.append(Node(kind="assignment", title=line.text[m.start():].strip(),
+                                  level=node.level + 1, start=start, end=line.end,
+                                  body_start=start))
+
+    def inline_items(self, node: Node, text: str, offset: int) -> None:
+        """一是…二是… inside one paragraph become inline_item children."""
+        marks = [m for m in self.h.rx["inline_items"].finditer(text)]
+        numbers = [cn_number(m["num"]) for m in marks]
+        if len(marks) < 2 or numbers[:2] != [1, 2]:
+            return
+        for k, m in enumerate(marks):
+            end = marks[k + 1].start() if k + 1 < len(marks) else len(text.rstrip())
+            node.children.append(Node(
+                kind="inline_item", label=f"{m['num']}是", number=numbers[k], level=node.level + 1,
+                title=first_sentence(text[m.end():end]), start=offset + m.start(),
+                end=offset + end, body_start=offset + m.end()))
+
+
+def parse_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, int]:
+    """Word-converted table from lines[i]: one tab-led cell a line, rows between blanks,
+    a cell that wraps continues on an untabbed line. Returns (table node or None, next i)."""
+    rows: list[list[list]] = []  # row → cells → [text, start, end]
+    row: list[list] = []
+    j = i
+    while j < len(lines):
+        ln = lines[j]
+        if not ln.text:
+            if row:
+                rows.append(row)
+                row = []
+            nxt = next((x for x in lines[j + 1:] if x.text), None)
+            if nxt is None or not nxt.tab:
+                break
+        elif ln.tab:
+            row.append([ln.text, ln.start, ln.end])
+        elif row and not rules.headings.starts_block(ln.text):  # a wrapped cell
+            row[-1][0] += ln.text
+            row[-1][2] = ln.end
+        else:
+            break
+        j += 1
+    if row:
+        rows.append(row)
+    if not rows or len(rows[0]) < 2 or len(rows) < 2:
+        return None, i
+    header = [c[0] for c in rows[0]]
+    table = Table(header=header, rows=[[c[0] for c in r] for r in rows[1:]],
+                  cell_spans=[[(c[1], c[2]) for c in r] for r in rows])
+    start, end = rows[0][0][1], rows[-1][-1][2]
+    return Node(kind="table", title=" | ".join(header)[:60], level=BOX_LEVEL + 2, start=start,
+                end=end, body_start=start, table=table), j
+
+
+# ---------------------------------------------------------------------- task part
+def mark_tasks(root: Node, rules: Rules) -> None:
+    """Flag the leaf headings of the plan's task part and give them numbering keys."""
+    h = rules.headings
+    tops = [c for c in root.children if c.kind == "section"]
+    part = [c for c in tops if h.rx["task_sections"].search(c.title)
+            and not h.rx["non_task_sections"].search(c.title)]
+    if not part:
+        part = [c for c in tops if not h.rx["non_task_sections"].search(c.title)] or [root]
+    for section in part:
+        leaves = list(_leaf_headings(section))
+        if not leaves:
+            continue
+        straight = _numbered_straight_through(leaves)
+        for path in leaves:
+            node = path[-1]
+            node.is_task = True
+            labels = [p.label for p in path if p.label]
+            node.key = labels[-1] if straight else ".".join(labels)
+
+
+def _leaf_headings(node: Node, path: tuple = ()):
+    """Paths (root-first) to numbered headings that have no numbered heading children."""
+    kids = [c for c in node.children if c.kind in ("section", "item")]
+    here = path + ((node,) if node.kind in ("section", "item") else ())
+    if not kids:
+        if node.kind in ("section", "item") and len(here) > 1:
+            yield here
+        return
+    for kid in kids:
+        yield from _leaf_headings(kid, here)
+
+
+def _numbered_straight_through(leaves: list[tuple]) -> bool:
+    """True when item numbers run on across parents (1..15 over five sections)."""
+    parents = {id(p[-2]) for p in leaves if len(p) > 1}
+    numbers = [p[-1].number for p in leaves]
+    if len(parents) < 2 or None in numbers:
+        return False
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def attach_box_items(root: Node) -> None:
+    """A box whose items repeat the numbers and titles of the tasks before it gives each
+    item to its task (专栏1 "1.研究开发服务" → task "1．增强研究开发服务能力"); other boxes
+    stay with the heading they follow."""
+    for parent in list(root.walk()):
+        for box in [c for c in parent.children if c.kind == "box"]:
+            section = parent if parent.kind != "item" else _parent_of(root, parent)
+            if section is None:
+                continue
+            items = [c for c in box.children if c.kind == "box_item"]
+            tasks = {c.number: c for c in section.children
+                     if c.kind == "item" and c.start < box.start}
+            if items and all(c.number in tasks and _alike(c.title, tasks[c.number].title)
+                             for c in items):
+                for item in items:
+                    tasks[item.number].children.append(item)
+                box.children = [c for c in box.children if c.kind != "box_item"]
+
+
+def _alike(short: str, long: str) -> bool:
+    """Most characters of one title appear in the other."""
+    a, b = set(short), set(long)
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.6
+
+
+def _parent_of(root: Node, target: Node) -> Node | None:
+    for node in root.walk():
+        if any(c is target for c in node.children):
+            return node
+    return None
+
+
+# ------------------------------------------------------------------------ metadata
+def plan_meta(source: Source, lines: list[Line], root: Node, rules: Rules) -> PlanMeta:
+    md = rules.metadata
+    first_heading = next((c.start for c in root.children if c.kind in ("section", "annex")),
+                         len(source.text))
+    head = [ln.text for ln in lines if ln.text and ln.start < first_heading][:20]
+    title = _title(head, rules)
+    draft = any(md.rx["draft_markers"].search(t) for t in head if len(t) <= 120)
+    doc_number = next((t for t in head if md.rx["doc_number"].match(t)), None)
+    issuer = next((m["issuer"] for t in head if (m := md.rx["issuer"].match(t))), None)
+    issued = next((d for t in head[:15] if (d := _iso_date(t, rules))), None)
+    period = md.rx["period"].search(title or "") or md.rx["period"].search(source.text)
+    return PlanMeta(
+        title=title, region=_region(title, source.text, rules), issuer=issuer,
+        doc_number=doc_number, status="draft" if draft else "final", issued=issued,
+        period_start=int(period["start"]) if period else None,
+        period_end=int(period["end"]) if period else None,
+    )
+
+
+def _title(head: list[str], rules: Rules) -> str | None:
+    md, c = rules.metadata, rules.cleaning
+    for text in head:
+        m = re.match(r"^关于印发《(.+)》的?通知$", text)
+        if m:
+            return m.group(1)
+        if "。" in text or len(text) > 100:
+            continue
+        bare = re.sub(rf"[（(]\s*({md.draft_markers})\s*[）)]\s*$", "", text).strip()
+        if c.ends_title(bare):
+            return bare
+    return None
+
+
+def _region(title: str | None, text: str, rules: Rules) -> str | None:
+    md = rules.metadata
+    names = md.region_names
+    if title and (m := md.region_regex.search(title)):
+        return names[m.group(0)]
+    top_level = {r.name for r in md.regions if r.parent is None}
+    counts: dict[str, int] = {}
+    for m in md.region_regex.finditer(text):
+        name = names[m.group(0)]
+        if name not in top_level:
+            counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def _iso_date(text: str, rules: Rules) -> str | None:
+    m = rules.metadata.rx["date"].match(text)
+    if not m:
+        return None
+    y, mo, d = cn_number(m["y"]), cn_number(m["m"]), cn_number(m["d"])
+    if not (y and mo and d and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+# ------------------------------------------------------------------------- public
+def parse(source: Source, rules: Rules | None = None) -> Document:
+    """Build the document tree and metadata of one cleaned Source."""
+    rules = rules or load_rules()
+    lines = split_lines(source)
+    root = _Builder(source, rules).build(lines)
+    attach_box_items(root)
+    mark_tasks(root, rules)
+    return Document(source=source, meta=plan_meta(source, lines, root, rules), root=root)

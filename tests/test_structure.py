@@ -1,0 +1,133 @@
+"""The document tree of the real plans: tasks, boxes, tables, metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+from policygraph.structure import cn_number
+
+
+@pytest.mark.parametrize("name, count, first, last", [
+    ("services_draft", 15, "1", "15"),
+    ("ten_actions", 10, "二.（一）", "二.（十）"),
+    ("changji", 13, "二.（一）", "二.（十三）"),
+    ("measures_draft", 14, "1", "14"),
+])
+def test_task_count_and_keys(docs, name, count, first, last):
+    keys = [t.key for t in docs[name].tasks()]
+    assert len(keys) == count
+    assert (keys[0], keys[-1]) == (first, last)
+    assert len(set(keys)) == count
+
+
+def test_task_titles_drop_number_and_stop(docs):
+    titles = [t.title for t in docs["changji"].tasks()]
+    assert titles[0] == "完善区域创新体系建设"
+    assert titles[-1] == "强化科学素质教育基地培育"
+    assert docs["services_draft"].tasks()[10].title == "加大科技服务商“培优”服务力度"
+
+
+def test_hitech_zone_tasks_restart_numbering_per_section(docs):
+    keys = [t.key for t in docs["hitech_zone"].tasks()]
+    assert keys[:4] == ["三.（一）", "三.（二）", "三.（三）", "三.（四）.1"]
+    assert "三.（九）.3" in keys and len(keys) == 25
+
+
+def test_box_items_attach_to_the_task_with_their_number(docs):
+    tasks = {t.key: t for t in docs["services_draft"].tasks()}
+    for key in ("1", "5", "10", "11", "15"):
+        items = [c for c in tasks[key].children if c.kind == "box_item"]
+        assert [c.number for c in items] == [int(key)], key
+    box_1 = [c for c in tasks["1"].children if c.kind == "box_item"][0]
+    assert box_1.title == "研究开发服务"
+
+
+def test_project_boxes_stay_with_their_task(docs):
+    tasks = {t.key: t for t in docs["hitech_zone"].tasks()}
+    boxes = [c for c in tasks["三.（四）.1"].children if c.kind == "box"]
+    assert [b.label for b in boxes] == ["专栏4-1"]
+    assert [i.title for i in boxes[0].children if i.kind == "box_item"] == [
+        "高分子膜新材料", "铝基新材料", "石墨烯材料"]
+
+
+def test_assignment_lines_stay_with_their_item(docs):
+    doc = docs["changji"]
+    first = doc.tasks()[0]
+    lines = [c.title for c in first.children if c.kind == "assignment"]
+    assert lines == ["牵头单位：市科技局",
+                     "配合单位：市发改委、商务和工信局、财政局、市场监督管理局、人社局"]
+    measures = docs["measures_draft"]
+    tail = [c for c in measures.tasks()[0].children if c.kind == "assignment"]
+    assert tail[0].title == "（责任单位：市科技局、市发改委、市工信局、市卫健委，各区（县））"
+    assert measures.source.text[tail[0].start:tail[0].end] == tail[0].title
+
+
+def test_indicator_table(docs):
+    tables = docs["hitech_zone"].tables()
+    indicators = next(t.table for t in tables if "指标名称" in t.table.header)
+    assert indicators.header == ["序号", "指标名称", "2020年", "2023年"]
+    assert len(indicators.rows) == 13
+    assert indicators.rows[3] == ["4", "高新技术企业数（家）", "168", "234"]
+    assert indicators.rows[12][1] == "R&D比例（全社会研发占GDP比重）（%）"
+
+
+def test_platform_table_joins_wrapped_cells(docs):
+    tables = docs["hitech_zone"].tables()
+    platforms = next(t.table for t in tables if "依托单位" in t.table.header)
+    assert platforms.header == ["序号", "名称", "依托单位", "类型", "级别"]
+    assert len(platforms.rows) == 35
+    assert platforms.rows[0][1] == "全国纤维标准化技术委员会天然彩色棉分技术委员会"
+    assert platforms.rows[21][1:3] == ["新疆建筑科学研究院（有限责任公司）技术中心",
+                                       "新疆建筑科学研究院（有限责任公司）"]
+    assert {r[4] for r in platforms.rows} == {"国家级", "自治区级", "市级"}
+
+
+def test_tables_cell_spans_point_at_cell_text(docs):
+    doc = docs["hitech_zone"]
+    for node in doc.tables():
+        for row, spans in zip([node.table.header] + node.table.rows, node.table.cell_spans):
+            for cell, (start, end) in zip(row, spans):
+                assert doc.source.text[start:end].replace("\n", "") == cell
+
+
+def test_annexes(docs):
+    annexes = [n for n in docs["hitech_zone"].root.walk() if n.kind == "annex"]
+    assert [a.label for a in annexes] == ["附件（一）", "附件（二）", "附件（三）", "附件（四）"]
+    assert annexes[2].title == "乌鲁木齐高新区（新市区）技术创新平台情况表"
+
+
+def test_inline_items(docs):
+    doc = docs["hitech_zone"]
+    inline = [n for n in doc.root.walk() if n.kind == "inline_item"]
+    assert len(inline) > 20
+    first = inline[0]
+    assert first.label == "一是" and first.title == "完善多层次政策体系"
+    assert doc.source.text[first.start:first.start + 2] == "一是"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("changji", dict(title="昌吉市科技创新支持产业高质量发展三年行动方案（2021—2023）",
+                     region="昌吉市", issuer="昌吉市人民政府办公室",
+                     doc_number="昌市政办发〔2022〕15号", status="final",
+                     period_start=2021, period_end=2023, issued="2022-06-17")),
+    ("measures_draft", dict(title="关于凝聚驻乌高校(院所)科研创新力量 为高质量发展提供支撑的若干措施",
+                            region="乌鲁木齐市", issuer=None, doc_number=None, status="draft",
+                            period_start=None, period_end=None)),
+    ("services_draft", dict(
+        title="乌鲁木齐市加快科技服务业发展 推动科技创新和产业创新深度融合三年行动计划（2026—2028年）",
+        region="乌鲁木齐市", status="draft", period_start=2026, period_end=2028)),
+    ("ten_actions", dict(title="乌鲁木齐市科技创新支撑经济社会高质量发展十大行动方案",
+                         region="乌鲁木齐市", status="final")),
+    ("hitech_zone", dict(region="乌鲁木齐高新区（新市区）", issued="2021-03-04",
+                         period_start=2021, period_end=2023, status="final")),
+])
+def test_plan_metadata(docs, name, expected):
+    meta = docs[name].meta.model_dump()
+    assert {k: meta[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("text, number", [
+    ("一", 1), ("十", 10), ("十三", 13), ("二十", 20), ("二十一", 21), ("二〇二一", 2021), ("15", 15),
+])
+def test_cn_number(text, number):
+    assert cn_number(text) == number
