@@ -7,7 +7,9 @@ fix (:class:`PolicyGraphError`) become one line on stderr and an exit code (see 
 from __future__ import annotations
 
 import functools
+import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +23,7 @@ from . import errors
 from .errors import PolicyGraphError
 from .ingest import DEFAULT_MAX_MB
 from .models import Document, Node
-from .pipeline import load_documents
+from .pipeline import load_document, load_documents
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -119,6 +121,72 @@ def _add_nodes(tree: Tree, node: Node, depth: int, paragraphs: bool) -> None:
         if child.kind == "paragraph" and not paragraphs:
             continue
         _add_nodes(tree.add(_label(child)), child, depth - 1, paragraphs)
+
+
+# --------------------------------------------------------------------------- extract
+class Format(str, Enum):
+    gold = "gold"
+    json = "json"
+
+
+@app.command()
+@handles_errors
+def extract(
+    path: Path = typer.Argument(..., help="A plan file (.txt, .docx, .md, .html)."),
+    fmt: Format = typer.Option(Format.gold, "--format", "-f",
+                               help="gold: the gold annotation view (SCHEMA.md); "
+                                    "json: the full Extraction with provenance."),
+    max_mb: float = MaxMb,
+) -> None:
+    """Extract tasks, units, targets and platforms from one plan and print them as JSON.
+
+    Example: policygraph extract data/raw/changji-2021-2023-tech-innovation-action-plan.txt
+    """
+    from .extract import extract as run_extract
+    from .gold import to_gold
+
+    ex = run_extract(load_document(path, max_mb=max_mb))
+    data = to_gold(ex) if fmt is Format.gold else ex.model_dump(mode="json")
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# ------------------------------------------------------------------------------ eval
+@app.command("eval")
+@handles_errors
+def eval_(
+    gold_dir: Path = typer.Argument(..., help="Directory of gold *.json files (SCHEMA.md)."),
+    raw: Optional[Path] = typer.Option(None, help="Where the gold files' sources are "
+                                       "(default: ../seeds beside GOLD_DIR, else data/raw)."),
+    misses: bool = typer.Option(True, "--misses/--no-misses", help="List what was missed."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """Score the extractor against gold files: precision, recall and F1 per kind.
+
+    Matching follows SCHEMA.md: targets on value, unit and year; units on (task title's
+    first 8 characters, unit, role); platforms on name or ≥70% containment.
+    """
+    from .gold import evaluate
+
+    scores, n = evaluate(gold_dir, raw)
+    if fmt == "json":
+        data = {k: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp,
+                    "predicted": s.predicted, "gold": s.gold, "missed": s.missed,
+                    "extra": s.extra} for k, s in scores.items()}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"Extraction vs gold ({n} documents)")
+    for col in ("kind", "precision", "recall", "F1", "found", "gold"):
+        table.add_column(col, justify="left" if col == "kind" else "right")
+    for k, s in scores.items():
+        table.add_row(k, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+                      str(s.predicted), str(s.gold))
+    out.print(table)
+    if misses:
+        for k, s in scores.items():
+            for line in s.missed:
+                out.print(f"[red]missed[/red] {k}: {escape(line)}")
+            for line in s.extra:
+                out.print(f"[yellow]extra[/yellow]  {k}: {escape(line)}")
 
 
 def main() -> None:

@@ -166,9 +166,153 @@ class MetadataRules(_Strict):
         return re.compile(_alternation(list(self.region_names)))
 
 
+# ----------------------------------------------------------------------- extraction
+def _regex_fields(*names: str):
+    return field_validator(*names)(_check_regex)
+
+
+class UnitRules(_Strict):
+    roles: dict[str, str]
+    separators: str
+    prefixes: list[str]
+    not_prefixes: list[str]
+    department: str
+    collective: str
+    prefix_region: dict[str, str]
+    aliases: dict[str, str]
+
+    _v = _regex_fields("separators", "department", "collective")
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = {k: r for k, r in v.items() if r not in ("lead", "support", "responsible")}
+        if bad:
+            raise ValueError(f"unknown roles {bad}: use lead, support or responsible")
+        return v
+
+    @field_validator("prefix_region")
+    @classmethod
+    def _scopes(cls, v: dict[str, str]) -> dict[str, str]:
+        if any(x not in ("plan", "parent", "root") for x in v.values()):
+            raise ValueError("prefix_region values are plan, parent or root")
+        return v
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        return {
+            "label": re.compile(rf"[（(]?\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
+            "separators": re.compile(self.separators),
+            "prefix": re.compile(rf"^(?!{_alternation(self.not_prefixes)})"
+                                 rf"(?P<prefix>{_alternation(self.prefixes)})"),
+            "department": re.compile(self.department),
+            "collective": re.compile(self.collective),
+            "alias": re.compile(rf"(?:{_alternation(list(self.aliases))})$"),
+        }
+
+
+class TargetRules(_Strict):
+    measure_units: list[str]
+    before: dict[str, str]
+    after: dict[str, str]
+    range: str
+    cn_value_after: str
+    scopes: list[str]
+    year: str
+    this_year: str
+    recurring: str
+    past_markers: str
+    past_sections: str
+    not_before: str
+    not_after: str
+    metric_lead_in: str
+    verb_before_number: str
+    table_name_header: str
+    table_year_header: str
+    unit_word_clash: list[str]
+
+    _v = _regex_fields("range", "cn_value_after", "year", "this_year", "recurring",
+                       "past_markers", "past_sections", "not_before", "not_after",
+                       "metric_lead_in", "verb_before_number", "table_name_header",
+                       "table_year_header")
+
+    @field_validator("before", "after")
+    @classmethod
+    def _comparators(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = [c for c in v.values() if c not in (">=", ">", "=", "~", "<=", "<")]
+        if bad:
+            raise ValueError(f"unknown comparators {bad}")
+        return v
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        num = r"\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+"
+        quantity = (rf"(?P<before>{_alternation(list(self.before))})?\s*(?P<num>{num})"
+                    rf"(?:\s*(?P<sep>{self.range})\s*(?P<num2>{num}))?\s*"
+                    rf"(?P<unit>{_alternation(self.measure_units)})"
+                    rf"(?P<after>{_alternation(list(self.after))})?")
+        names = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
+                 "past_sections", "not_before", "not_after", "metric_lead_in",
+                 "verb_before_number", "table_name_header", "table_year_header")
+        out = {n: re.compile(getattr(self, n)) for n in names}
+        out["quantity"] = re.compile(quantity)
+        out["scope"] = re.compile(_alternation(self.scopes))
+        out["unit_in_brackets"] = re.compile(
+            rf"[（(]\s*(?P<unit>{_alternation(self.measure_units)})\s*[）)]")
+        return out
+
+
+class PlatformRules(_Strict):
+    kinds: dict[str, str]
+    generic: list[str]
+    levels: dict[str, str]
+    places: list[str]
+    country_pair: str
+    left_stops: str
+    soft_stops: str
+    host_verbs: str
+
+    _v = _regex_fields("country_pair", "left_stops", "soft_stops", "host_verbs")
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        return {
+            "kind": re.compile(_alternation(list(self.kinds))),
+            "kind_end": re.compile(f"(?:{_alternation(list(self.kinds))})$"),
+            "level": re.compile(_alternation(list(self.levels))),
+            "place": re.compile(f"{_alternation(self.places)}|{self.country_pair}"),
+            "left_stop": re.compile(self.left_stops),
+            "soft_stop": re.compile(self.soft_stops),
+            "host_verbs": re.compile(self.host_verbs),
+        }
+
+
+class OrgRules(_Strict):
+    kinds: dict[str, str]
+    anchors: list[str]
+    known: list[str]
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        return {"kind": re.compile(f"(?:{_alternation(list(self.kinds))})"),
+                "kind_end": re.compile(f"(?:{_alternation(list(self.kinds))})$"),
+                "anchor": re.compile(_alternation(self.anchors + self.known))}
+
+
+class FieldRules(_Strict):
+    fields: dict[str, list[str]]
+
+    @cached_property
+    def terms(self) -> dict[str, str]:
+        """Every term → the field it belongs to."""
+        return {t: name for name, terms in self.fields.items() for t in terms + [name]}
+
+
 # ------------------------------------------------------------------------- all rules
 _FILES: dict[str, type[BaseModel]] = {
     "cleaning": CleaningRules, "headings": HeadingRules, "metadata": MetadataRules,
+    "units": UnitRules, "targets": TargetRules, "platforms": PlatformRules, "orgs": OrgRules,
+    "fields": FieldRules,
 }
 
 
@@ -178,6 +322,11 @@ class Rules(BaseModel):
     cleaning: CleaningRules
     headings: HeadingRules
     metadata: MetadataRules
+    units: UnitRules
+    targets: TargetRules
+    platforms: PlatformRules
+    orgs: OrgRules
+    fields: FieldRules
     version: str  # hash of every rules file: a change re-extracts the corpus
 
 

@@ -1,0 +1,123 @@
+"""What every extractor needs to know about a place in a document.
+
+A :class:`Segment` is one printed line of the tree (a heading line, a paragraph, a box item)
+with the task that owns it and whether its section describes the past. Extractors read
+segments, never the raw tree, so the rules of ownership live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..models import Document, Node, Provenance
+from ..rules import Rules
+
+LINE_KINDS = ("section", "item", "box", "box_item", "paragraph", "annex")
+CLAUSE_END = re.compile(r"[，。；：,;:！？!?\n]")
+SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    node: Node
+    task: Node | None  # the task that owns this line, if any
+    section: Node | None  # its top-level section
+    past: bool  # the section describes the past (现有工作基础, 典型案例 ...)
+    preamble: bool  # before the first top-level section
+
+
+@dataclass
+class Context:
+    """A Document with the lookups extractors share."""
+
+    doc: Document
+    rules: Rules
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.doc.source.text
+
+    def prov(self, start: int, end: int) -> Provenance:
+        return Provenance(file=self.doc.source.path, line=self.doc.source.line_of(start),
+                          start=start, end=end, quote=self.text[start:end])
+
+    def line_end(self, start: int) -> int:
+        end = self.text.find("\n", start)
+        return len(self.text) if end < 0 else end
+
+    @cached_property
+    def parent_of(self) -> dict[int, Node]:
+        return {id(c): n for n in self.doc.root.walk() for c in n.children}
+
+    def task_of(self, node: Node) -> Node | None:
+        while node is not None:
+            if node.is_task:
+                return node
+            node = self.parent_of.get(id(node))
+        return None
+
+    def own_span(self, task: Node) -> tuple[int, int]:
+        """A task's heading line, paragraphs and unit lines: the text it owns directly."""
+        end = self.line_end(task.start)
+        for child in task.children:
+            if child.kind in ("paragraph", "assignment") and child.start >= task.start:
+                end = max(end, child.end)
+        return task.start, end
+
+    @cached_property
+    def plan_year(self) -> int | None:
+        """The year 年内/全年 refers to: the period's end, else the most cited deadline."""
+        if self.doc.meta.period_end:
+            return self.doc.meta.period_end
+        counts: dict[int, int] = {}
+        for seg in self.segments:
+            if seg.past or seg.preamble:
+                continue
+            for m in self.rules.targets.rx["year"].finditer(self.text, seg.start, seg.end):
+                year = int(m["year"])
+                counts[year] = counts.get(year, 0) + 1
+        return max(counts, key=counts.get) if counts else None
+
+
+def build_context(doc: Document, rules: Rules) -> Context:
+    ctx = Context(doc, rules)
+    past_rx = rules.targets.rx["past_sections"]
+
+    def visit(node: Node, section: Node | None, past: bool) -> None:
+        for child in node.children:
+            top = section or (child if child.kind in ("section", "annex") else None)
+            is_past = past or (child.kind in ("section", "item") and bool(past_rx.search(child.title)))
+            if child.kind in LINE_KINDS:
+                ctx.segments.append(Segment(
+                    start=child.start, end=ctx.line_end(child.start), node=child,
+                    task=ctx.task_of(child), section=top, past=is_past, preamble=top is None))
+            visit(child, top, is_past)
+
+    visit(doc.root, None, False)
+    ctx.segments.sort(key=lambda s: s.start)
+    return ctx
+
+
+def clause_start(text: str, pos: int, floor: int) -> int:
+    """Start of the clause that holds ``pos`` (after the last ，。；：), not before floor."""
+    for i in range(pos - 1, floor - 1, -1):
+        if CLAUSE_END.match(text, i):
+            return i + 1
+    return floor
+
+
+def sentence_start(text: str, pos: int, floor: int) -> int:
+    for i in range(pos - 1, floor - 1, -1):
+        if SENTENCE_END.match(text, i):
+            return i + 1
+    return floor
+
+
+def clause_end(text: str, pos: int, ceiling: int) -> int:
+    m = CLAUSE_END.search(text, pos, ceiling)
+    return m.start() if m else ceiling

@@ -1,0 +1,167 @@
+"""Quantified targets: "到2023年高新技术企业超过50家" → metric, value, unit, comparator, year.
+
+Text targets are found by the quantity pattern of ``rules/targets.yml`` (number, optional
+range, unit of measure, comparator words around it) and kept only when they commit to
+something: not in a section that describes the past, not a number inside a name (5+2,
+第六届). Indicator tables (a name column and year columns) give one target per row with
+its baseline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Node, TargetFact
+from ..structure import cn_number
+from .context import Context, Segment, clause_end, clause_start, sentence_start
+
+_CN_BIG = {"百": 100, "千": 1000}
+
+
+def parse_number(text: str) -> float | None:
+    """12, 1.2, 十, 二十, 两, 三百 → float."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    text = text.replace("两", "二")
+    for ch, mult in _CN_BIG.items():
+        if text.endswith(ch):
+            head = cn_number(text[:-1]) if text[:-1] else 1
+            return float(head * mult) if head is not None else None
+    n = cn_number(text)
+    return float(n) if n is not None else None
+
+
+def extract_targets(ctx: Context) -> list[TargetFact]:
+    targets: list[TargetFact] = []
+    for seg in ctx.segments:
+        if seg.past or seg.preamble or seg.node.kind == "annex":
+            continue
+        targets += _segment_targets(ctx, seg)
+    for table in ctx.doc.tables():
+        targets += _table_targets(ctx, table)
+    return targets
+
+
+def _segment_targets(ctx: Context, seg: Segment) -> list[TargetFact]:
+    rx = ctx.rules.targets.rx
+    text = ctx.text
+    body = seg.node.body_start if seg.node.body_start >= seg.start else seg.start
+    found: list[TargetFact] = []
+    previous_end = body
+    for m in rx["quantity"].finditer(text, body, seg.end):
+        fact = _target(ctx, seg, m, max(previous_end, body))
+        if fact is not None:
+            found.append(fact)
+            previous_end = fact.prov.end
+    return found
+
+
+def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact | None:
+    rx = ctx.rules.targets.rx
+    text = ctx.text
+    num_start = m.start("num")
+    if rx["not_before"].search(text, max(0, m.start() - 1), m.start()) or \
+            rx["not_after"].match(text, m.end()):
+        return None
+    if _clashes(ctx, m):
+        return None
+    value = parse_number(m["num"])
+    if value is None:
+        return None
+    start = clause_start(text, m.start(), floor)
+    lead = text[start:m.start()]
+    if not m["num"][0].isdigit() and not rx["cn_value_after"].search(lead):
+        return None  # 三个“翻一番”: Chinese numerals only after a verb of commitment
+    sentence = text[sentence_start(text, m.start(), seg.start):m.start()]
+    if rx["past_markers"].search(sentence):
+        return None
+    metric_start = start + _lead_in_length(ctx, lead)
+    end = m.end()
+    metric = text[metric_start:m.start()].strip()
+    if not metric or rx["verb_before_number"].search(metric):
+        end = clause_end(text, m.end(), seg.end)
+        metric = (metric + text[m.end():end]).strip()
+    if not metric:
+        return None
+    comparator = ctx.rules.targets.before.get(m["before"] or "", "=")
+    comparator = ctx.rules.targets.after.get(m["after"] or "", comparator)
+    clause = text[start:end]
+    return TargetFact(
+        task=seg.task.key if seg.task else None, metric=metric, value=value,
+        value_max=parse_number(m["num2"]) if m["num2"] else None, unit=m["unit"],
+        comparator=comparator, year=_year(ctx, seg, num_start, clause),
+        scope=_scope(ctx, clause), prov=ctx.prov(metric_start, end))
+
+
+def _clashes(ctx: Context, m: re.Match) -> bool:
+    """The unit is the first character of a longer word (5个人 → 个人, 3项目 → 项目)."""
+    word = ctx.text[m.start("unit"):m.start("unit") + len(m["unit"]) + 1]
+    return not m["after"] and word in ctx.rules.targets.unit_word_clash
+
+
+def _lead_in_length(ctx: Context, lead: str) -> int:
+    m = ctx.rules.targets.rx["metric_lead_in"].match(lead)
+    return m.end() if m else 0
+
+
+def _scope(ctx: Context, clause: str) -> str | None:
+    m = ctx.rules.targets.rx["scope"].search(clause)
+    return m.group(0) if m else None
+
+
+def _year(ctx: Context, seg: Segment, pos: int, clause: str) -> int | None:
+    """The nearest deadline before the target in its block; none for recurring targets."""
+    rx = ctx.rules.targets.rx
+    if rx["recurring"].search(clause):
+        return None
+    for start, end in _year_scopes(ctx, seg, pos):
+        found = None
+        for m in re.finditer(f"{rx['year'].pattern}|(?P<this>{rx['this_year'].pattern})",
+                             ctx.text[start:end]):
+            found = m
+        if found is not None:
+            return int(found["year"]) if found["year"] else ctx.plan_year
+    return None
+
+
+def _year_scopes(ctx: Context, seg: Segment, pos: int) -> list[tuple[int, int]]:
+    """Where a target's deadline may be stated: its own line, then its task's own text or
+    the paragraphs of its section before it."""
+    scopes = [(seg.start, pos)]
+    if seg.task is not None:
+        t_start, t_end = ctx.own_span(seg.task)
+        scopes.append((t_start, min(t_end, pos)))
+    elif seg.section is not None:
+        scopes.append((seg.section.start, pos))
+    return scopes
+
+
+# --------------------------------------------------------------------------- tables
+def _table_targets(ctx: Context, node: Node) -> list[TargetFact]:
+    """An indicator table: a name column and two or more year columns (baseline, target)."""
+    rx = ctx.rules.targets.rx
+    table = node.table
+    years = [(i, int(m["year"])) for i, h in enumerate(table.header)
+             if (m := rx["table_year_header"].match(h))]
+    name_col = next((i for i, h in enumerate(table.header) if rx["table_name_header"].search(h)), None)
+    if len(years) < 2 or name_col is None:
+        return []
+    (base_col, base_year), (goal_col, goal_year) = years[0], years[-1]
+    task = ctx.task_of(node)
+    facts = []
+    for row, spans in zip(table.rows, table.cell_spans[1:]):
+        if max(base_col, goal_col, name_col) >= len(row):
+            continue
+        value, baseline = parse_number(row[goal_col]), parse_number(row[base_col])
+        unit = rx["unit_in_brackets"].search(row[name_col])
+        if value is None or unit is None:
+            continue
+        metric = row[name_col][:unit.start()].strip()
+        start, end = spans[name_col][0], spans[goal_col][1]
+        facts.append(TargetFact(
+            task=task.key if task else None, metric=metric, value=value, unit=unit["unit"],
+            comparator="=", year=goal_year, baseline=baseline, baseline_year=base_year,
+            prov=ctx.prov(start, end)))
+    return facts

@@ -1,0 +1,108 @@
+"""Responsible units from 牵头单位 / 配合单位 / 责任单位 lines, prefix distributed.
+
+"配合单位：市发改委、商务和工信局" gives 市发改委 and 市商务和工信局; "各乡镇、街道" gives
+各乡镇 and 各街道. Each unit also gets its full official name from ``rules/units.yml``
+aliases and the region its prefix points to (市 → the plan's city, 州 → its prefecture).
+"""
+
+from __future__ import annotations
+
+from ..models import UnitFact
+from .context import Context
+
+OPEN, CLOSE = "（(", "）)"
+
+
+def split_units(text: str, start: int, ctx: Context) -> list[tuple[str, int, int]]:
+    """Split a unit list on 、，； outside brackets: (name, start, end) with offsets."""
+    sep = ctx.rules.units.rx["separators"]
+    parts, depth, begin = [], 0, 0
+    for i, ch in enumerate(text + "、"):
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and sep.match(ch):
+            name = text[begin:i].strip()
+            if name:
+                lead = len(text[begin:i]) - len(text[begin:i].lstrip())
+                parts.append((name, start + begin + lead, start + begin + lead + len(name)))
+            begin = i + 1
+    return parts
+
+
+def distribute_prefix(names: list[str], ctx: Context) -> list[str]:
+    """Give a name printed without a prefix the prefix it shares with the list:
+    各 to what follows it (各乡镇、街道 → 各街道), else the list's first administrative
+    prefix to a department (市发改委、州…分局、应急管理局 → 市应急管理局)."""
+    rx = ctx.rules.units.rx
+    out: list[str] = []
+    admin = None
+    for name in names:
+        m = rx["prefix"].match(name)
+        if m:
+            if admin is None and not rx["collective"].match(name):
+                admin = m["prefix"]
+            out.append(name)
+        elif out and rx["collective"].match(out[-1]) and not rx["department"].search(name):
+            out.append(rx["collective"].match(out[-1]).group(0) + name)
+        elif admin and rx["department"].search(name):
+            out.append(admin + name)
+        else:
+            out.append(name)
+    return out
+
+
+def canonical(name: str, plan_region: str | None, ctx: Context) -> tuple[str, str | None]:
+    """市科技局 in 乌鲁木齐市 → (乌鲁木齐市科学技术局, 乌鲁木齐市)."""
+    u = ctx.rules.units
+    m = u.rx["prefix"].match(name)
+    region = _prefix_region(m["prefix"] if m else None, plan_region, ctx)
+    if m is None or u.rx["collective"].match(name):
+        return (f"{region}{name}" if region and m else name), region
+    rest = name[m.end():]
+    alias = u.rx["alias"].search(rest)
+    if alias:
+        rest = rest[:alias.start()] + u.aliases[alias.group(0)]
+    return f"{region or m['prefix']}{rest}", region
+
+
+def _prefix_region(prefix: str | None, plan_region: str | None, ctx: Context) -> str | None:
+    scope = ctx.rules.units.prefix_region.get(prefix or "", "plan")
+    if plan_region is None or scope == "plan":
+        return plan_region
+    parents = {r.name: r.parent for r in ctx.rules.metadata.regions}
+    region = plan_region
+    while region is not None and parents.get(region) is not None:
+        region = parents[region]
+        if scope == "parent":
+            return region
+    return region
+
+
+def extract_units(ctx: Context) -> list[UnitFact]:
+    u = ctx.rules.units
+    facts: list[UnitFact] = []
+    plan_region = ctx.doc.meta.region
+    for node in ctx.doc.root.walk():
+        if node.kind != "assignment":
+            continue
+        line = ctx.text[node.start:node.end]
+        task = ctx.task_of(node)
+        labels = list(u.rx["label"].finditer(line))
+        for k, m in enumerate(labels):
+            stop = labels[k + 1].start() if k + 1 < len(labels) else len(line)
+            body = line[m.end():stop].rstrip()
+            if line.lstrip().startswith(("（", "(")) and body.endswith(("）", ")")):
+                body = body[:-1]  # the tail's own closing bracket
+            parts = split_units(body, node.start + m.end(), ctx)
+            names = distribute_prefix([p[0] for p in parts], ctx)
+            role = u.roles[m["label"]]
+            for name, (written, start, end) in zip(names, parts):
+                full, region = canonical(name, plan_region, ctx)
+                kind = "collective" if u.rx["collective"].match(name) else (
+                    "government" if u.rx["prefix"].match(name) else "organisation")
+                facts.append(UnitFact(task=task.key if task else None, role=role, name=name,
+                                      canonical=full, region=region, kind=kind,
+                                      prov=ctx.prov(start, end)))
+    return facts
