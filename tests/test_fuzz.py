@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policygraph.errors import InputError
+from policygraph.extract import extract
 from policygraph.ingest import read_source
 from policygraph.structure import parse
 
@@ -36,6 +37,19 @@ def _check_document(doc) -> None:
         assert 0 <= offset <= n and line >= 1
     for offset in (0, n // 2, max(n - 1, 0)):
         assert doc.source.line_of(offset) >= 1
+    _check_provenance(doc)
+
+
+def _check_provenance(doc) -> None:
+    """Every extracted fact's span lies inside the text and its quote is that text."""
+    ex = extract(doc)
+    text = doc.source.text
+    for kind in ("tasks", "units", "targets", "platforms", "organizations", "fields", "cited"):
+        for fact in getattr(ex, kind):
+            p = fact.prov
+            assert 0 <= p.start <= p.end <= len(text), kind
+            assert text[p.start:p.end] == p.quote, kind
+            assert p.line >= 1
 
 
 @SETTINGS

@@ -287,6 +287,8 @@ def _title_parts(lines: list[_Line], i: int, j: int, rules: Rules) -> list[int]:
 
 
 def _assemble(lines: list[_Line]) -> Cleaned:
+    while lines and not lines[-1].text:
+        lines = lines[:-1]
     parts: list[str] = []
     line_map: list[tuple[int, int]] = []
     tab_lines: list[int] = []
@@ -304,5 +306,5 @@ def _assemble(lines: list[_Line]) -> Cleaned:
         line_map += [(offset + off, no) for off, no in line.segments]
         parts.append(line.text)
         offset += len(line.text) + 1
-    text = "\n".join(parts).rstrip("\n")
+    text = "\n".join(parts)
     return Cleaned(text, line_map, tab_lines)

@@ -329,6 +329,9 @@ class Rules(BaseModel):
     fields: FieldRules
     version: str  # hash of every rules file: a change re-extracts the corpus
 
+    def __repr__(self) -> str:  # the full rules would flood every test failure
+        return f"Rules(version={self.version!r})"
+
 
 def _load_yaml(path: Path) -> dict:
     try:
