@@ -267,6 +267,7 @@ class PlatformRules(_Strict):
     generic: list[str]
     levels: dict[str, str]
     places: list[str]
+    proper_names: list[str]
     country_pair: str
     left_stops: str
     soft_stops: str
@@ -283,6 +284,7 @@ class PlatformRules(_Strict):
             "place": re.compile(f"{_alternation(self.places)}|{self.country_pair}"),
             "left_stop": re.compile(self.left_stops),
             "soft_stop": re.compile(self.soft_stops),
+            "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
             "host_verbs": re.compile(self.host_verbs),
         }
 

@@ -92,7 +92,8 @@ def build_context(doc: Document, rules: Rules) -> Context:
         for child in node.children:
             top = section or (child if child.kind in ("section", "annex") else None)
             is_past = past or (child.kind in ("section", "item") and bool(past_rx.search(child.title)))
-            if child.kind in LINE_KINDS:
+            headerless_box = child.kind == "box" and not child.title
+            if child.kind in LINE_KINDS and not headerless_box:
                 ctx.segments.append(Segment(
                     start=child.start, end=ctx.line_end(child.start), node=child,
                     task=ctx.task_of(child), section=top, past=is_past, preamble=top is None))

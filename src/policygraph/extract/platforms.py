@@ -17,14 +17,20 @@ from .names import name_start
 from .orgs import first_org, org_ending_at
 
 NAME_CHARS = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9·\-－（）()‘’' ]*")
-AFTER_HOST = re.compile(r"^[”’]?[。，,；]?\s*(?:依托|由|以)(?P<rest>[^，。；]+)")
-MODIFIERS = re.compile(r"^(?:各类|一批|一流|重点|新型|专业化|高水平|特色|高能级|部级|标准级)+")
+# Used with match(text, pos): no ^, which would only match at the start of the text.
+AFTER_HOST = re.compile(r"[”’]?[。，,；]?\s*(?:依托|由|以)(?P<rest>[^，。；]+)")
+MODIFIERS = re.compile(
+    r"^(?:各类|一批|一流|重点|新型|专业化|高水平|特色|高能级|部级|标准级|首批|区域性|区域"
+    r"|第[一二三四五六七八九十\d]+批)+")
+# A quantity or a year before a name is not part of it (培育出1-2个…基地, 到2023年…).
+QUANTITY_LEAD = re.compile(r".*?(?:\d+(?:\s*[-—－~至到]\s*\d+)?\s*(?:个|家|所|批|项|座)|20\d\d\s*年)")
 
 
 def extract_platforms(ctx: Context) -> list[PlatformFact]:
     found: list[PlatformFact] = []
     for seg in ctx.segments:
-        found += _segment_platforms(ctx, seg)
+        if seg.node.kind != "annex":  # an annex title names a document, not a platform
+            found += _segment_platforms(ctx, seg)
     for node in ctx.doc.tables():
         found += _table_platforms(ctx, node)
     return _merge(found)
@@ -39,6 +45,9 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
         if _continues(ctx, m.end(), seg.end):
             continue  # 怀柔国家实验室新疆基地: the name goes on to 基地
         start, quoted = _start(ctx, seg, body, m.start(), m.end())
+        lead = QUANTITY_LEAD.match(text, start, m.start())
+        if lead and not quoted:
+            start = lead.end()  # 培育出1-2个国家特色产业基地 → 国家特色产业基地
         name = text[start:m.end()].strip()
         level, name = _level(ctx, text[max(body, start - 4):start], name)
         if not _specific(ctx, name, quoted == "proper"):
@@ -72,7 +81,7 @@ def _start(ctx: Context, seg: Segment, body: int, kind_start: int, end: int) -> 
         if q >= 0 and kind_start - q <= 12:
             return q, "proper"
     p = ctx.rules.platforms.rx
-    return name_start(text, kind_start, body, p["left_stop"], p["soft_stop"], p["place"]), ""
+    return name_start(text, kind_start, body, p["left_stop"], p["soft_stop"], p["proper"]), ""
 
 
 def _level(ctx: Context, before: str, name: str) -> tuple[str | None, str]:
@@ -88,13 +97,20 @@ def _level(ctx: Context, before: str, name: str) -> tuple[str | None, str]:
     return (levels[inside.group(0)] if inside else None), name
 
 
+def _generic(ctx: Context, name: str) -> bool:
+    """A kind, not one thing: 众创空间, 国家重点实验室, 新疆实验室 (place, level, modifiers
+    and a kind, nothing else)."""
+    p = ctx.rules.platforms
+    bare = p.rx["place"].sub("", p.rx["level"].sub("", name))
+    if MODIFIERS.sub("", name) in p.generic or MODIFIERS.sub("", bare) in p.generic:
+        return True
+    return not MODIFIERS.sub("", p.rx["kind_end"].sub("", bare)).strip()
+
+
 def _specific(ctx: Context, name: str, proper: bool) -> bool:
     p = ctx.rules.platforms
-    if len(name) < 4 or len(name) > 40 or MODIFIERS.sub("", name) in p.generic:
+    if len(name) < 4 or len(name) > 40 or _generic(ctx, name):
         return False
-    core = p.rx["kind_end"].sub("", p.rx["place"].sub("", p.rx["level"].sub("", name)))
-    if not MODIFIERS.sub("", core).strip():
-        return False  # 新疆实验室, 国家重点实验室: a place or level, modifiers and a kind
     return (proper or bool(p.rx["place"].search(name)) or bool(re.search(r"\d", name))
             or bool(re.search(r"[A-Za-z]{2,}", name))
             or ctx.rules.orgs.rx["anchor"].search(name) is not None)
@@ -134,15 +150,10 @@ def _table_platforms(ctx: Context, node: Node) -> list[PlatformFact]:
         if name_col >= len(row):
             continue
         name = re.sub(r"(建设)?项目(（[^）]*）)?$|项目二期$|二期$|一期$", "", row[name_col]).strip()
-        kind_m = ctx.rules.platforms.rx["kind"].search(name)
-        if kind_m is None or kind_m.end() != len(name):
-            continue
+        kind_m = ctx.rules.platforms.rx["kind_end"].search(name)
+        if kind_m is None or _generic(ctx, name):
+            continue  # a table row names one thing; only bare kinds (企业技术中心) are left out
         host = row[host_col] if host_col is not None and host_col < len(row) else None
-        if host_col is None and not _specific(ctx, name, False):
-            continue
-        if host_col is not None and MODIFIERS.sub("", name) in ctx.rules.platforms.generic + [
-                f"自治区{g}" for g in ctx.rules.platforms.generic]:
-            continue
         cell = lambda i: row[i] if i is not None and i < len(row) else None  # noqa: E731
         start, end = spans[name_col]
         out.append(PlatformFact(

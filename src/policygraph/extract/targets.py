@@ -78,10 +78,13 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
     if rx["past_markers"].search(sentence):
         return None
     metric_start = start + _lead_in_length(ctx, lead)
-    end = m.end()
+    while metric_start < m.start() and text[metric_start] in "、 ":
+        metric_start += 1
     metric = text[metric_start:m.start()].strip()
-    if not metric or rx["verb_before_number"].search(metric):
-        end = clause_end(text, m.end(), seg.end)
+    end = m.end()
+    if not metric or len(metric) <= 6 or rx["verb_before_number"].search(metric):
+        # 实现50家成长性企业入库: the thing counted follows the number
+        end = _after_end(ctx, m.end(), seg.end)
         metric = (metric + text[m.end():end]).strip()
     if not metric:
         return None
@@ -93,6 +96,17 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
         value_max=parse_number(m["num2"]) if m["num2"] else None, unit=m["unit"],
         comparator=comparator, year=_year(ctx, seg, num_start, clause),
         scope=_scope(ctx, clause), prov=ctx.prov(metric_start, end))
+
+
+def _after_end(ctx: Context, pos: int, ceiling: int) -> int:
+    """End of the words after a number that name what it counts: up to the clause's end,
+    a 、 or the next quantity."""
+    end = clause_end(ctx.text, pos, ceiling)
+    stop = ctx.text.find("、", pos, end)
+    if stop >= 0:
+        end = stop
+    nxt = ctx.rules.targets.rx["quantity"].search(ctx.text, pos, end)
+    return nxt.start() if nxt else end
 
 
 def _clashes(ctx: Context, m: re.Match) -> bool:
