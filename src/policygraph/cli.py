@@ -6,6 +6,7 @@ fix (:class:`PolicyGraphError`) become one line on stderr and an exit code (see 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -32,8 +33,8 @@ app = typer.Typer(
          "Typical use: `policygraph build data/raw` extracts every plan and writes the "
          "graph to data/graphs; `policygraph inspect FILE` shows how one plan was read.",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MaxMb = typer.Option(DEFAULT_MAX_MB, "--max-mb", help="Refuse files larger than this (MB).")
 
@@ -43,8 +44,23 @@ def _group() -> None:
     """Turn Chinese government policy plans into a knowledge graph you can question."""
 
 
+@contextlib.contextmanager
+def out_status(message: str):
+    """A spinner on stderr for long work, only when a person is watching."""
+    if err_console.is_terminal:
+        with err_console.status(message) as status:
+            yield status
+    else:
+        yield _NoStatus()
+
+
+class _NoStatus:
+    def update(self, *_args, **_kwargs) -> None:
+        pass
+
+
 def fail_line(exc: PolicyGraphError) -> None:
-    err.print(f"[red]error[/red] {escape(exc.line())}")
+    err_console.print(f"[red]error[/red] {escape(exc.line())}")
 
 
 def handles_errors(command):
@@ -94,12 +110,12 @@ def print_document(doc: Document, depth: int, paragraphs: bool) -> None:
     meta = Table(show_header=False, box=None, pad_edge=False)
     for name, value in doc.meta.model_dump().items():
         meta.add_row(f"[bold]{name}[/bold]", escape(str(value)) if value is not None else "—")
-    out.rule(escape(doc.source.path))
-    out.print(meta)
+    console.rule(escape(doc.source.path))
+    console.print(meta)
     tree = Tree(f"[bold]{escape(doc.meta.title or Path(doc.source.path).name)}[/bold]")
     _add_nodes(tree, doc.root, depth, paragraphs)
-    out.print(tree)
-    out.print(f"{len(doc.tasks())} tasks, {len(doc.tables())} tables, "
+    console.print(tree)
+    console.print(f"{len(doc.tasks())} tasks, {len(doc.tables())} tables, "
               f"{len(doc.source.text)} characters ({doc.source.encoding})")
 
 
@@ -180,13 +196,54 @@ def eval_(
     for k, s in scores.items():
         table.add_row(k, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
                       str(s.predicted), str(s.gold))
-    out.print(table)
+    console.print(table)
     if misses:
         for k, s in scores.items():
             for line in s.missed:
-                out.print(f"[red]missed[/red] {k}: {escape(line)}")
+                console.print(f"[red]missed[/red] {k}: {escape(line)}")
             for line in s.extra:
-                out.print(f"[yellow]extra[/yellow]  {k}: {escape(line)}")
+                console.print(f"[yellow]extra[/yellow]  {k}: {escape(line)}")
+
+
+# ----------------------------------------------------------------------------- build
+@app.command()
+@handles_errors
+def build(
+    path: Path = typer.Argument(Path("data/raw"), help="A directory of plans (or one file)."),
+    out: Path = typer.Option(Path("data/graphs"), "--out", "-o",
+                             help="Where the graph files go."),
+    max_mb: float = MaxMb,
+) -> None:
+    """Extract every plan and write the knowledge graph to --out.
+
+    Writes plans/<plan>.json (node-link, one per plan), corpus.json, corpus.graphml
+    (opens in Gephi) and import/*.csv (for neo4j-admin database import). Files are
+    replaced atomically. Bad files are listed and skipped; the exit code says so.
+    """
+    from .build import build as run_build
+    from .graph import counts
+
+    with out_status("extracting") as status:
+        result = run_build(path, out, max_mb=max_mb,
+                           progress=lambda f: status.update(f"extracting {escape(f.name)}"))
+    for exc in result.errors:
+        fail_line(exc)
+    table = Table(title=f"{len(result.extractions)} plans → {out}")
+    for col in ("plan", "region", "status", "tasks", "targets", "units", "platforms"):
+        numeric = col in ("tasks", "targets", "units", "platforms")
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=not numeric,
+                         overflow="ellipsis", max_width=None if numeric else 30)
+    for ex in result.extractions:
+        table.add_row(escape(ex.plan.title or Path(ex.source).stem)[:48], escape(ex.plan.region or "—"),
+                      ex.plan.status, str(len(ex.tasks)), str(len(ex.targets)),
+                      str(len(ex.units)), str(len(ex.platforms)))
+    console.print(table)
+    g = result.graph
+    by_label = ", ".join(f"{k} {v}" for k, v in sorted(counts(g).items()))
+    console.print(f"graph: {g.number_of_nodes()} nodes ({by_label}), "
+                      f"{g.number_of_edges()} relationships; {len(result.errors)} errors; "
+                      f"{result.seconds:.1f} s")
+    raise typer.Exit(exit_code(len(result.errors), len(result.errors) + len(result.extractions)))
 
 
 def main() -> None:

@@ -272,6 +272,7 @@ class PlatformRules(_Strict):
     left_stops: str
     soft_stops: str
     host_verbs: str
+    aliases: dict[str, list[str]] = {}
 
     _v = _regex_fields("country_pair", "left_stops", "soft_stops", "host_verbs")
 
@@ -287,6 +288,24 @@ class PlatformRules(_Strict):
             "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
             "host_verbs": re.compile(self.host_verbs),
         }
+
+
+class MetricRules(_Strict):
+    metrics: dict[str, list[str]]
+    strip: list[str]
+
+    @field_validator("strip")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        return [_check_regex(x) for x in v]
+
+    @cached_property
+    def alias_regex(self) -> re.Pattern:
+        return re.compile(_alternation([a for aliases in self.metrics.values() for a in aliases]))
+
+    @cached_property
+    def canonical_of(self) -> dict[str, str]:
+        return {a: name for name, aliases in self.metrics.items() for a in aliases}
 
 
 class OrgRules(_Strict):
@@ -314,7 +333,7 @@ class FieldRules(_Strict):
 _FILES: dict[str, type[BaseModel]] = {
     "cleaning": CleaningRules, "headings": HeadingRules, "metadata": MetadataRules,
     "units": UnitRules, "targets": TargetRules, "platforms": PlatformRules, "orgs": OrgRules,
-    "fields": FieldRules,
+    "fields": FieldRules, "metrics": MetricRules,
 }
 
 
@@ -329,6 +348,7 @@ class Rules(BaseModel):
     platforms: PlatformRules
     orgs: OrgRules
     fields: FieldRules
+    metrics: MetricRules
     version: str  # hash of every rules file: a change re-extracts the corpus
 
     def __repr__(self) -> str:  # the full rules would flood every test failure

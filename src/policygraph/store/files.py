@@ -1,0 +1,129 @@
+"""The embedded store: graphs as files in a directory (default ``data/graphs``).
+
+Per plan, a node-link JSON of its subgraph; for the corpus, node-link JSON, GraphML (opens
+in Gephi) and CSVs in the layout ``neo4j-admin database import`` reads. Every file is
+written to a temporary file beside it and renamed into place, so an interrupted build
+never leaves a half-written graph.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+
+from ..errors import Errors, StoreError
+
+CORPUS_JSON = "corpus.json"
+CORPUS_GRAPHML = "corpus.graphml"
+INT_PROPS = {"year", "baseline_year", "period_start", "period_end", "level", "line", "start", "end"}
+FLOAT_PROPS = {"value", "value_max", "baseline"}
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_json(g: nx.MultiDiGraph) -> str:
+    data = nx.node_link_data(g, edges="links")
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def read_json(path: Path) -> nx.MultiDiGraph:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+    except FileNotFoundError:
+        raise StoreError(Errors.E301, str(path.parent)) from None
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise StoreError(Errors.E302, str(path), reason=str(exc).splitlines()[0]) from None
+
+
+def to_graphml(g: nx.MultiDiGraph) -> bytes:
+    """GraphML keeps only scalars: drop empty values, keep everything else as written."""
+    clean = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        clean.add_node(n, **{k: v for k, v in d.items() if v is not None})
+    for a, b, k, d in g.edges(keys=True, data=True):
+        clean.add_edge(a, b, key=k, **{x: v for x, v in d.items() if v is not None})
+    buf = io.BytesIO()
+    nx.write_graphml(clean, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def _csv_type(prop: str) -> str:
+    return f"{prop}:int" if prop in INT_PROPS else f"{prop}:float" if prop in FLOAT_PROPS else prop
+
+
+def to_import_csvs(g: nx.MultiDiGraph) -> dict[str, str]:
+    """nodes_<Label>.csv and rels_<TYPE>.csv for ``neo4j-admin database import``."""
+    files: dict[str, str] = {}
+    by_label: dict[str, list[dict]] = {}
+    for _, d in g.nodes(data=True):
+        by_label.setdefault(d["label"], []).append(d)
+    for label, rows in sorted(by_label.items()):
+        props = sorted({k for r in rows for k in r} - {"id", "label"})
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["id:ID"] + [_csv_type(p) for p in props] + [":LABEL"])
+        for r in rows:
+            w.writerow([r["id"]] + [r.get(p, "") for p in props] + [label])
+        files[f"nodes_{label}.csv"] = buf.getvalue()
+    by_type: dict[str, list[tuple]] = {}
+    for a, b, d in g.edges(data=True):
+        by_type.setdefault(d["type"], []).append((a, b, d))
+    for rel, rows in sorted(by_type.items()):
+        props = sorted({k for _, _, d in rows for k in d} - {"type"})
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow([":START_ID", ":END_ID"] + [_csv_type(p) for p in props] + [":TYPE"])
+        for a, b, d in rows:
+            w.writerow([a, b] + [d.get(p, "") for p in props] + [rel])
+        files[f"rels_{rel}.csv"] = buf.getvalue()
+    return files
+
+
+def plan_slug(source: str) -> str:
+    stem = Path(source).stem
+    return re.sub(r"[^\w.\-]+", "_", stem).strip("_") or "plan"
+
+
+def plan_subgraph(g: nx.MultiDiGraph, pid: str) -> nx.MultiDiGraph:
+    """A plan, what it owns, and the shared nodes those link to."""
+    owned = {pid} | {n for n, d in g.nodes(data=True) if d.get("plan") == pid}
+    linked = {m for n in owned for m in g.successors(n)} | \
+             {m for n in owned for m in g.predecessors(n)}
+    return g.subgraph(owned | linked).copy()
+
+
+def write_store(g: nx.MultiDiGraph, plans: dict[str, str], out: Path) -> list[Path]:
+    """Write per-plan JSON (plans: plan id → source path), corpus JSON, GraphML and CSVs."""
+    written = []
+    for pid, source in plans.items():
+        path = out / "plans" / f"{plan_slug(source)}.json"
+        atomic_write(path, to_json(plan_subgraph(g, pid)))
+        written.append(path)
+    for name, data in [(CORPUS_JSON, to_json(g)), (CORPUS_GRAPHML, to_graphml(g))]:
+        atomic_write(out / name, data)
+        written.append(out / name)
+    for name, data in to_import_csvs(g).items():
+        atomic_write(out / "import" / name, data)
+        written.append(out / "import" / name)
+    return written
