@@ -232,7 +232,8 @@ def build(
     for col in ("plan", "region", "status", "tasks", "targets", "units", "platforms"):
         numeric = col in ("tasks", "targets", "units", "platforms")
         table.add_column(col, justify="right" if numeric else "left", no_wrap=not numeric,
-                         overflow="ellipsis", max_width=None if numeric else 30)
+                         overflow="ellipsis", max_width=None if numeric else 18,
+                         min_width=len(col) if numeric else None)
     for ex in result.extractions:
         table.add_row(escape(ex.plan.title or Path(ex.source).stem)[:48], escape(ex.plan.region or "—"),
                       ex.plan.status, str(len(ex.tasks)), str(len(ex.targets)),
