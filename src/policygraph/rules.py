@@ -229,6 +229,7 @@ class TargetRules(_Strict):
     verb_before_number: str
     table_name_header: str
     table_year_header: str
+    table_default_unit: str
     unit_word_clash: list[str]
 
     _v = _regex_fields("range", "cn_value_after", "year", "this_year", "recurring",

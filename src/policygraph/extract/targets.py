@@ -169,13 +169,15 @@ def _table_targets(ctx: Context, node: Node) -> list[TargetFact]:
         if max(base_col, goal_col, name_col) >= len(row):
             continue
         value, baseline = parse_number(row[goal_col]), parse_number(row[base_col])
-        unit = rx["unit_in_brackets"].search(row[name_col])
-        if value is None or unit is None:
+        if value is None:
             continue
-        metric = row[name_col][:unit.start()].strip()
+        unit = rx["unit_in_brackets"].search(row[name_col])
+        cut = unit.start() if unit else row[name_col].find("（")
+        metric = row[name_col][:cut if cut >= 0 else None].strip()
         start, end = spans[name_col][0], spans[goal_col][1]
         facts.append(TargetFact(
-            task=task.key if task else None, metric=metric, value=value, unit=unit["unit"],
+            task=task.key if task else None, metric=metric, value=value,
+            unit=unit["unit"] if unit else ctx.rules.targets.table_default_unit,
             comparator="=", year=goal_year, baseline=baseline, baseline_year=base_year,
             prov=ctx.prov(start, end)))
     return facts

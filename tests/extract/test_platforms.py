@@ -1,0 +1,40 @@
+"""Platforms: named things, not kinds; hosts; levels; table rows."""
+
+from __future__ import annotations
+
+
+def _platforms(ex):
+    return {p.name: p for p in ex.platforms}
+
+
+def test_hosts_from_the_text(extractions):
+    p = _platforms(extractions["measures_draft"])
+    assert p["国家风电技术创新中心"].host == "金风科技股份有限公司"
+    assert p["荒漠与绿洲生态国家重点实验室"].host == "中国科学院新疆生态与地理研究所"
+    assert p["中哈牧业技术交流合作基地"].host == "新疆畜科院"
+    assert p["“红山”实验室"].level == "市级"
+    hz = _platforms(extractions["hitech_zone"])
+    assert hz["石墨烯铝合金国家重点实验室"].host == "新疆众和股份有限公司"  # 由X联合Y…共建
+    assert hz["水处理国家工程技术研究中心"].host == "新疆德蓝股份有限公司"  # 。依托X建设
+
+
+def test_generic_kinds_are_not_platforms(extractions):
+    names = {p.name for ex in extractions.values() for p in ex.platforms}
+    for generic in ("重点实验室", "众创空间", "新疆实验室", "国家重点实验室", "大学科技园",
+                    "概念验证中心", "产业研究院", "企业技术中心"):
+        assert generic not in names
+
+
+def test_platform_table_rows(extractions):
+    hz = _platforms(extractions["hitech_zone"])
+    row = hz["新疆百花村软件园创客空间"]
+    assert (row.host, row.kind, row.level) == ("新疆百花村软件园发展有限公司", "创客空间", "市级")
+    assert "全国纤维标准化技术委员会天然彩色棉分技术委员会" in hz
+
+
+def test_names_do_not_swallow_words_around_them(extractions):
+    names = {p.name for ex in extractions.values() for p in ex.platforms}
+    assert "怀柔国家实验室新疆基地" in names  # not 我市企事业单位与怀柔…
+    assert "国家风力发电技术创新中心" in names  # not 服务国家…
+    assert "国家特色产业基地" not in names  # a kind of base, not one base
+    assert not any(n.startswith(("与", "出", "到")) for n in names)

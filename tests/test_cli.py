@@ -1,0 +1,72 @@
+"""The CLI through typer's runner: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from policygraph.cli import app
+
+from .conftest import GOLD, RAW, plan_path
+
+runner = CliRunner()
+
+
+def test_help_teaches_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("inspect", "extract", "eval", "build"):
+        assert command in result.output
+        sub = runner.invoke(app, [command, "--help"])
+        assert sub.exit_code == 0 and "Usage" in sub.output
+
+
+def test_inspect_prints_the_tree():
+    result = runner.invoke(app, ["inspect", str(plan_path("changji"))])
+    assert result.exit_code == 0
+    assert "昌市政办发〔2022〕15号" in result.output
+    assert "13 tasks" in result.output
+
+
+def test_extract_gold_format_is_json():
+    result = runner.invoke(app, ["extract", str(plan_path("measures_draft")), "--format", "gold"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert len(data["tasks"]) == 14 and data["plan"]["status"] == "draft"
+
+
+def test_extract_json_has_provenance():
+    result = runner.invoke(app, ["extract", str(plan_path("changji")), "-f", "json"])
+    data = json.loads(result.stdout)
+    prov = data["targets"][0]["prov"]
+    assert set(prov) == {"file", "line", "start", "end", "quote"}
+
+
+def test_eval_reports_f1(seeds_dir):
+    result = runner.invoke(app, ["eval", str(GOLD), "--raw", str(seeds_dir), "--format", "json"])
+    assert result.exit_code == 0
+    scores = json.loads(result.stdout)
+    assert scores["tasks"]["f1"] == 1.0
+
+
+def test_bad_files_give_one_line_each_and_exit_codes(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    only_bad = runner.invoke(app, ["inspect", str(tmp_path)])
+    assert only_bad.exit_code == 3
+    assert only_bad.stderr.strip().count("\n") == 0 and "[E003]" in only_bad.stderr
+    assert "Traceback" not in only_bad.output
+    (tmp_path / "good.txt").write_bytes(plan_path("changji").read_bytes())
+    mixed = runner.invoke(app, ["inspect", str(tmp_path)])
+    assert mixed.exit_code == 1 and "13 tasks" in mixed.stdout
+    missing = runner.invoke(app, ["extract", str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 3 and "[E001]" in missing.stderr
+
+
+def test_build_writes_the_store(tmp_path):
+    result = runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "5 plans" in result.stdout
+    assert (tmp_path / "corpus.json").is_file() and (tmp_path / "corpus.graphml").is_file()
+    assert len(list((tmp_path / "plans").glob("*.json"))) == 5
+    assert (tmp_path / "import" / "nodes_Plan.csv").read_text(encoding="utf-8").count("\n") == 6
