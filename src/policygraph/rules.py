@@ -257,6 +257,7 @@ class TargetRules(_Strict):
                  "verb_before_number", "table_name_header", "table_year_header")
         out = {n: re.compile(getattr(self, n)) for n in names}
         out["quantity"] = re.compile(quantity)
+        out["deadline"] = re.compile(f"{self.year}|(?P<this>{self.this_year})")
         out["scope"] = re.compile(_alternation(self.scopes))
         out["unit_in_brackets"] = re.compile(
             rf"[（(]\s*(?P<unit>{_alternation(self.measure_units)})\s*[）)]")

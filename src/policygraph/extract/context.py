@@ -16,6 +16,10 @@ from ..rules import Rules
 
 LINE_KINDS = ("section", "item", "box", "box_item", "paragraph", "annex")
 CLAUSE_END = re.compile(r"[，。；：,;:！？!?\n]")
+# How far back a clause, a sentence or a name may reach: keeps one pathological line
+# (a megabyte without punctuation) linear instead of quadratic.
+MAX_CLAUSE = 200
+MAX_SENTENCE = 400
 SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 
@@ -106,6 +110,7 @@ def build_context(doc: Document, rules: Rules) -> Context:
 
 def clause_start(text: str, pos: int, floor: int) -> int:
     """Start of the clause that holds ``pos`` (after the last ，。；：), not before floor."""
+    floor = max(floor, pos - MAX_CLAUSE)
     for i in range(pos - 1, floor - 1, -1):
         if CLAUSE_END.match(text, i):
             return i + 1
@@ -113,6 +118,7 @@ def clause_start(text: str, pos: int, floor: int) -> int:
 
 
 def sentence_start(text: str, pos: int, floor: int) -> int:
+    floor = max(floor, pos - MAX_SENTENCE)
     for i in range(pos - 1, floor - 1, -1):
         if SENTENCE_END.match(text, i):
             return i + 1

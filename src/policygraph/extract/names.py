@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 HARD_STOPS = set("，。、；：,;:！？!?“”《》\n 　\t")
+MAX_NAME = 60  # no platform or organisation name is longer; bounds the scan on long lines
 
 
 def name_start(text: str, end: int, floor: int, stops: re.Pattern,
@@ -19,6 +20,7 @@ def name_start(text: str, end: int, floor: int, stops: re.Pattern,
     A soft stop (与) ends the name only when a proper name follows it: "单位与怀柔…基地"
     gives 怀柔…基地, but 光伏材料与电池全国重点实验室 stays whole."""
     i, depth = end, 0
+    floor = max(floor, end - MAX_NAME)
     while i > floor:
         ch = text[i - 1]
         if ch in HARD_STOPS:

@@ -16,6 +16,7 @@ from ..structure import cn_number
 from .context import Context, Segment, clause_end, clause_start, sentence_start
 
 _CN_BIG = {"百": 100, "千": 1000}
+MAX_YEAR_REACH = 3000  # a deadline stated further back than this belongs to another block
 
 
 def parse_number(text: str) -> float | None:
@@ -132,9 +133,8 @@ def _year(ctx: Context, seg: Segment, pos: int, clause: str) -> int | None:
         return None
     for start, end in _year_scopes(ctx, seg, pos):
         found = None
-        for m in re.finditer(f"{rx['year'].pattern}|(?P<this>{rx['this_year'].pattern})",
-                             ctx.text[start:end]):
-            found = m
+        for found in rx["deadline"].finditer(ctx.text, start, end):
+            pass
         if found is not None:
             return int(found["year"]) if found["year"] else ctx.plan_year
     return None
@@ -143,12 +143,12 @@ def _year(ctx: Context, seg: Segment, pos: int, clause: str) -> int | None:
 def _year_scopes(ctx: Context, seg: Segment, pos: int) -> list[tuple[int, int]]:
     """Where a target's deadline may be stated: its own line, then its task's own text or
     the paragraphs of its section before it."""
-    scopes = [(seg.start, pos)]
+    scopes = [(max(seg.start, pos - MAX_YEAR_REACH), pos)]
     if seg.task is not None:
         t_start, t_end = ctx.own_span(seg.task)
-        scopes.append((t_start, min(t_end, pos)))
+        scopes.append((max(t_start, pos - MAX_YEAR_REACH), min(t_end, pos)))
     elif seg.section is not None:
-        scopes.append((seg.section.start, pos))
+        scopes.append((max(seg.section.start, pos - MAX_YEAR_REACH), pos))
     return scopes
 
 
