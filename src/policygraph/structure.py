@@ -165,9 +165,6 @@ class _Builder:
         self.units_tail(node, line)
         self.inline_items(node, body, body_start)
 
-    def siblings(self, style: str) -> list[Node]:
-        return [c for c in self.top.children if c.style == style and c.kind != "box_item"]
-
     def restarts_numbering(self, pattern, number: int | None) -> bool:
         if pattern.level < 3 or number is None:
             return False

@@ -108,21 +108,23 @@ def build_context(doc: Document, rules: Rules) -> Context:
     return ctx
 
 
-def clause_start(text: str, pos: int, floor: int) -> int:
-    """Start of the clause that holds ``pos`` (after the last ，。；：), not before floor."""
-    floor = max(floor, pos - MAX_CLAUSE)
+def _start_after(text: str, pos: int, floor: int, stops: re.Pattern, reach: int) -> int:
+    """Just after the last ``stops`` character before ``pos``, within ``reach``, not before floor."""
+    floor = max(floor, pos - reach)
     for i in range(pos - 1, floor - 1, -1):
-        if CLAUSE_END.match(text, i):
+        if stops.match(text, i):
             return i + 1
     return floor
+
+
+def clause_start(text: str, pos: int, floor: int) -> int:
+    """Start of the clause that holds ``pos`` (after the last ，。；：)."""
+    return _start_after(text, pos, floor, CLAUSE_END, MAX_CLAUSE)
 
 
 def sentence_start(text: str, pos: int, floor: int) -> int:
-    floor = max(floor, pos - MAX_SENTENCE)
-    for i in range(pos - 1, floor - 1, -1):
-        if SENTENCE_END.match(text, i):
-            return i + 1
-    return floor
+    """Start of the sentence that holds ``pos`` (after the last 。；！？)."""
+    return _start_after(text, pos, floor, SENTENCE_END, MAX_SENTENCE)
 
 
 def clause_end(text: str, pos: int, ceiling: int) -> int:
