@@ -58,3 +58,46 @@ def docs(rules):
 
 def plan_path(name: str) -> Path:
     return RAW / PLANS[name]
+
+
+# ---------------------------------------------------------------- the real Bolt server
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory):
+    """One FalkorDB server for the session (see tests/bolt_server.py); its log must show
+    no crash when the session ends."""
+    from tests.bolt_server import BoltServer
+
+    server = BoltServer(tmp_path_factory.mktemp("falkordb")).start()
+    yield server
+    server.stop()
+    assert not server.problems(), f"the Bolt server crashed: {server.problems()[:3]}"
+
+
+@pytest.fixture(scope="session")
+def bolt_driver(bolt_server):
+    """One driver for the whole session: the test server can hang a handshake that
+    follows a closed connection."""
+    from policygraph.store.neo4j import connect
+
+    driver = connect(bolt_server.uri, retry_seconds=2)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def empty_db(bolt_driver):
+    """The session's database, emptied label by label."""
+    from policygraph.graph import LABELS
+
+    with bolt_driver.session() as s:
+        for label in LABELS:
+            s.run(f"MATCH (n:`{label}`) DETACH DELETE n").consume()
+    return bolt_driver
+
+
+@pytest.fixture(scope="session")
+def corpus_graph():
+    """The graph of data/raw, as `make run` builds it."""
+    from policygraph.build import build
+
+    return build(RAW).graph

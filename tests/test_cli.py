@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_help_teaches_every_command():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("inspect", "extract", "eval", "build"):
+    for command in ("inspect", "extract", "eval", "build", "load"):
         assert command in result.output
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0 and "Usage" in sub.output
@@ -70,3 +70,30 @@ def test_build_writes_the_store(tmp_path):
     assert (tmp_path / "corpus.json").is_file() and (tmp_path / "corpus.graphml").is_file()
     assert len(list((tmp_path / "plans").glob("*.json"))) == 5
     assert (tmp_path / "import" / "nodes_Plan.csv").read_text(encoding="utf-8").count("\n") == 6
+
+
+def test_build_then_load_into_the_bolt_server(empty_db, bolt_server, tmp_path):
+    out = tmp_path / "graphs"
+    built = runner.invoke(app, ["build", str(RAW), "--out", str(out), "--neo4j", bolt_server.uri])
+    assert built.exit_code == 0, built.output
+    assert "loaded into falkordb" in built.output and "5 plans written" in built.output
+    again = runner.invoke(app, ["load", "--graphs", str(out), "--neo4j", bolt_server.uri])
+    assert again.exit_code == 0, again.output
+    assert "0 plans written, 5 unchanged, 0 removed" in again.output
+
+
+def test_load_from_an_empty_directory_names_it(tmp_path, bolt_server):
+    result = runner.invoke(app, ["load", "--graphs", str(tmp_path), "--neo4j", bolt_server.uri])
+    assert result.exit_code == 3
+    assert "[E301]" in result.output and "Traceback" not in result.output
+
+
+def test_load_with_no_server_is_one_line_and_exit_4(tmp_path):
+    from tests.bolt_server import free_port
+
+    runner.invoke(app, ["build", str(plan_path("changji")), "--out", str(tmp_path)])
+    result = runner.invoke(app, ["load", "--graphs", str(tmp_path),
+                                 "--neo4j", f"bolt://127.0.0.1:{free_port()}"])
+    assert result.exit_code == 4
+    assert "[E401] cannot reach the graph database" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -37,6 +37,14 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MaxMb = typer.Option(DEFAULT_MAX_MB, "--max-mb", help="Refuse files larger than this (MB).")
+User = typer.Option(None, "--user", envvar="NEO4J_USER",
+                    help="Database user (env NEO4J_USER). The password comes from env "
+                         "NEO4J_PASSWORD or a prompt, never from the command line.")
+Database = typer.Option(None, "--database", envvar="NEO4J_DATABASE",
+                        help="Database name (default: the server's default).")
+BatchSize = typer.Option(None, "--batch-size", min=1,
+                         help="Rows per UNWIND statement (default: 1000 on Neo4j, 40 on "
+                              "FalkorDB, whose messages must stay under 4 KB).")
 
 
 @app.callback()
@@ -213,6 +221,12 @@ def build(
     out: Path = typer.Option(Path("data/graphs"), "--out", "-o",
                              help="Where the graph files go."),
     max_mb: float = MaxMb,
+    neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
+                                            help="Also load the graph into this database "
+                                                 "(as `policygraph load`)."),
+    user: Optional[str] = User,
+    database: Optional[str] = Database,
+    batch_size: Optional[int] = BatchSize,
 ) -> None:
     """Extract every plan and write the knowledge graph to --out.
 
@@ -244,7 +258,69 @@ def build(
     console.print(f"graph: {g.number_of_nodes()} nodes ({by_label}), "
                       f"{g.number_of_edges()} relationships; {len(result.errors)} errors; "
                       f"{result.seconds:.1f} s")
-    raise typer.Exit(exit_code(len(result.errors), len(result.errors) + len(result.extractions)))
+    code = exit_code(len(result.errors), len(result.errors) + len(result.extractions))
+    if neo4j_uri and result.extractions:
+        # With a failed file, keep that plan's previous version in the database.
+        load_into(result.graph, neo4j_uri, user, database, batch_size, force=False,
+                  prune=not result.errors)
+    raise typer.Exit(code)
+
+
+# ------------------------------------------------------------------------------ load
+def open_database(uri: str, user: str | None):
+    """A connected driver; the password from env or a hidden prompt."""
+    import os
+
+    from .store.neo4j import connect
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if user and password is None and sys.stdin.isatty():
+        password = typer.prompt(f"password for {user}", hide_input=True)
+    return connect(uri, user, password)
+
+
+def load_into(g, uri: str, user: str | None, database: str | None,
+              batch_size: int | None, force: bool, prune: bool = True) -> None:
+    from .store.neo4j import load_graph
+
+    driver = open_database(uri, user)
+    try:
+        with out_status("loading") as status:
+            report = load_graph(driver, g, database=database, batch_rows=batch_size,
+                                force=force, prune=prune, progress=lambda stage, done, total:
+                                status.update(f"loading {stage} {done}/{total}"))
+    finally:
+        driver.close()
+    console.print(f"loaded into {report.server} at {escape(uri)}: {report.plans_loaded} plans "
+                  f"written, {report.plans_unchanged} unchanged, {report.plans_removed} "
+                  f"removed; {report.nodes_written} nodes and {report.relationships_written} "
+                  f"relationships written in {report.statements} statements; "
+                  f"{report.seconds:.1f} s")
+
+
+@app.command()
+@handles_errors
+def load(
+    neo4j_uri: str = typer.Option(..., "--neo4j", envvar="NEO4J_URI", metavar="URI",
+                                  help="Bolt URI of the database (env NEO4J_URI)."),
+    graphs: Path = typer.Option(Path("data/graphs"), "--graphs", "-g",
+                                help="The build to load (its corpus.json)."),
+    user: Optional[str] = User,
+    database: Optional[str] = Database,
+    batch_size: Optional[int] = BatchSize,
+    force: bool = typer.Option(False, "--force", help="Rewrite plans already loaded."),
+) -> None:
+    """Load the built graph into Neo4j; afterwards the database holds exactly that graph.
+
+    Plans already in the database with the same content are kept; changed plans are
+    written beside the old version and switched in, then the old version is deleted, so
+    a failure at any point leaves the previous graph the active one.
+
+    Example: NEO4J_PASSWORD=… policygraph load --neo4j bolt://127.0.0.1:7687 --user neo4j
+    """
+    from .store.files import CORPUS_JSON, read_json
+
+    load_into(read_json(graphs / CORPUS_JSON), neo4j_uri, user, database, batch_size, force)
 
 
 def main() -> None:

@@ -30,6 +30,14 @@ class Errors(str, Enum):
     # E3xx: graph store
     E301 = "graphs directory holds no build (run `policygraph build` first)"
     E302 = "invalid graph file: {reason}"
+    # E4xx: the graph database (Neo4j or another Bolt server)
+    E401 = "cannot reach the graph database: {reason}"
+    E402 = "the graph database refused the credentials of user '{user}'"
+    E403 = ("connection lost during {stage}: {reason}; the previously loaded graph is "
+            "still the active one, run the load again")
+    E404 = "the graph database failed during {stage}: {reason}"
+    E405 = "this query writes; `cypher` is read-only unless --write is given"
+    E406 = "invalid database URI (expected bolt://, neo4j:// or their +s/+ssc forms)"
 
 
 # Exit codes, documented in the README.
@@ -37,6 +45,7 @@ EXIT_OK = 0
 EXIT_PARTIAL = 1  # some inputs failed, the good ones were processed
 EXIT_USAGE = 2  # bad command line (typer's own code)
 EXIT_INPUT = 3  # the only/every input was bad
+EXIT_DATABASE = 4  # the graph database was unreachable, refused us or failed
 
 
 class PolicyGraphError(Exception):
@@ -69,3 +78,9 @@ class GoldError(PolicyGraphError):
 
 class StoreError(PolicyGraphError):
     """A graphs directory that cannot be read or written."""
+
+
+class DatabaseError(PolicyGraphError):
+    """The graph database cannot be reached, refuses the credentials or fails a statement."""
+
+    exit_code = EXIT_DATABASE

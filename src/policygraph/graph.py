@@ -22,6 +22,12 @@ LABELS = ("Plan", "Task", "Target", "Metric", "Unit", "Platform", "Organization"
 RELATIONSHIPS = ("HAS_TASK", "SUBTASK_OF", "SETS", "MEASURES", "LEADS", "SUPPORTS",
                  "RESPONSIBLE_FOR", "MENTIONS", "HOSTED_BY", "COVERS", "IN_REGION",
                  "ADDRESSES", "CITES", "SUPERSEDES")
+# Nodes a plan owns (they carry ``plan`` = the plan's id, or are the Plan) and die with it;
+# every other label is shared between plans and merged by content.
+OWNED_LABELS = ("Plan", "Task", "Target")
+SHARED_LABELS = tuple(label for label in LABELS if label not in OWNED_LABELS)
+# Relationships between two shared nodes: the only ones that outlive a plan's subgraph.
+SHARED_EDGES = (("HOSTED_BY", "Platform", "Organization"), ("IN_REGION", "Unit", "Region"))
 ROLE_REL = {"lead": "LEADS", "support": "SUPPORTS", "responsible": "RESPONSIBLE_FOR"}
 _QUOTES = re.compile(r"[“”‘’\"'\s]")
 

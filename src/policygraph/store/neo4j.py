@@ -1,0 +1,431 @@
+"""Load the corpus graph into Neo4j, or any server that speaks Bolt, with the official driver.
+
+After ``load_graph(driver, g)`` the database holds exactly ``g``: loading twice changes
+nothing, a changed plan replaces its subgraph, a removed plan disappears. A failure leaves
+the previously loaded graph in place without relying on rollback (the FalkorDB test server
+has none, see README):
+
+1. Plan ids derive from the file's content, so a changed plan gets all-new ids and is
+   written *beside* the old version, its Plan node ``active = false``.
+2. One statement per batch switches ``active`` from each source file's old version to its
+   new one. Queries only ever start from active plans.
+3. Then stale plans, and the shared nodes and links no plan uses any more, are deleted.
+
+A failure during 1 leaves the old plans active; during 3 it leaves inactive leftovers,
+which the next load removes. Labels and relationship types in statements come only from
+the fixed lists of ``graph.py``; every value travels as a parameter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+import networkx as nx
+import neo4j
+from neo4j import GraphDatabase
+from neo4j import exceptions as nx4j
+
+from ..errors import DatabaseError, Errors
+from ..graph import LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_LABELS
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+_BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s]+")
+_PROP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    """What the server accepts. The one place where the test server's defects are handled."""
+
+    name: str
+    batch_rows: int  # rows per UNWIND statement
+    max_message_bytes: int | None  # FalkorDB aborts on a Bolt message over ~4 KB
+    constraints: bool  # Neo4j's CREATE CONSTRAINT … IS UNIQUE
+
+
+NEO4J = ServerProfile("neo4j", batch_rows=1000, max_message_bytes=None, constraints=True)
+# FalkorDB 4.16 (the test server): small messages, indexes but no constraint syntax.
+FALKORDB = ServerProfile("falkordb", batch_rows=40, max_message_bytes=3600, constraints=False)
+
+
+# ------------------------------------------------------------------------------ connecting
+def connect(uri: str, user: str | None = None, password: str | None = None, *,
+            timeout: float = 3.0, retry_seconds: float = 15.0,
+            attempts: int = 3) -> neo4j.Driver:
+    """A driver that has proved it can reach the server; errors become DatabaseError.
+
+    ``retry_seconds`` bounds how long a transaction is retried on transient errors. The
+    first contact is tried ``attempts`` times: FalkorDB leaves every other handshake that
+    follows a closed connection hanging, and the next attempt then succeeds.
+    """
+    if not _BOLT_URI.match(uri):
+        raise DatabaseError(Errors.E406, uri)
+    auth = (user, password or "") if user else None
+    driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
+                                  connection_acquisition_timeout=timeout,
+                                  max_transaction_retry_time=retry_seconds)
+    for _ in range(attempts):
+        try:
+            with database_errors("connect", uri, user):
+                driver.verify_connectivity()
+            return driver
+        except DatabaseError as exc:
+            failure = exc
+            if exc.code != "E401":  # refused credentials will not change on a retry
+                break
+    driver.close()
+    raise failure
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0][:200]
+
+
+@contextlib.contextmanager
+def database_errors(stage: str, uri: str | None = None, user: str | None = None):
+    """Turn the driver's exceptions into one coded DatabaseError."""
+    try:
+        yield
+    except DatabaseError:
+        raise
+    except nx4j.AuthError:
+        raise DatabaseError(Errors.E402, uri, user=user or "") from None
+    except (nx4j.ServiceUnavailable, nx4j.SessionExpired, OSError) as exc:
+        if stage == "connect":
+            raise DatabaseError(Errors.E401, uri, reason=_reason(exc)) from None
+        raise DatabaseError(Errors.E403, uri, stage=stage, reason=_reason(exc)) from None
+    except (nx4j.Neo4jError, nx4j.DriverError) as exc:
+        raise DatabaseError(Errors.E404, uri, stage=stage, reason=_reason(exc)) from None
+
+
+def detect_profile(driver: neo4j.Driver, database: str | None = None) -> ServerProfile:
+    """Neo4j answers ``dbms.components()``; FalkorDB does not, but lists its algo.* procedures."""
+    with database_errors("connect"), driver.session(database=database) as s:
+        try:
+            s.run("CALL dbms.components() YIELD name RETURN name").consume()
+            return NEO4J
+        except nx4j.Neo4jError:
+            pass
+        names = [r["name"] for r in s.run("CALL dbms.procedures() YIELD name RETURN name")]
+    if any(n.startswith("algo.") for n in names):
+        return FALKORDB
+    return ServerProfile("bolt", FALKORDB.batch_rows, FALKORDB.max_message_bytes, False)
+
+
+# ------------------------------------------------------------------------------ batching
+def _size(obj: object) -> int:
+    """Bytes a value takes on the wire, near enough (Packstream is no larger than JSON)."""
+    return len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def batches(rows: Iterable[dict], max_rows: int, max_bytes: int | None) -> Iterator[list[dict]]:
+    """Consecutive groups of rows under both limits (a single row always forms a batch)."""
+    batch: list[dict] = []
+    size = 0
+    for row in rows:
+        n = _size(row)
+        if batch and (len(batch) >= max_rows or (max_bytes and size + n > max_bytes)):
+            yield batch
+            batch, size = [], 0
+        batch.append(row)
+        size += n
+    if batch:
+        yield batch
+
+
+def split_long(row: dict, max_bytes: int) -> tuple[dict, list[tuple[str, str]]]:
+    """A row over the byte limit, with its long strings emptied, and those strings cut
+    into pieces (whole characters) to append one statement each."""
+    if _size(row) <= max_bytes:
+        return row, []
+    piece = max(1, max_bytes // 8)  # characters: ≤ 4 bytes each, ≤ 6 when JSON-escaped
+    props = dict(row["props"])
+    appends = []
+    for key, value in row["props"].items():
+        if isinstance(value, str) and len(value) > piece:
+            props[key] = ""
+            appends += [(key, value[i:i + piece]) for i in range(0, len(value), piece)]
+    return {**row, "props": props}, appends
+
+
+def _prop(key: str) -> str:
+    if not _PROP_KEY.match(key):
+        raise ValueError(f"property name not allowed in a statement: {key!r}")
+    return f"`{key}`"
+
+
+def _label(name: str, allowed: Iterable[str]) -> str:
+    if name not in allowed:  # labels and types cannot be parameters: allow-list them
+        raise ValueError(f"not a label or relationship type of the model: {name!r}")
+    return f"`{name}`"
+
+
+# ------------------------------------------------------------------------------ statements
+def node_statement(label: str) -> str:
+    lab = _label(label, LABELS)
+    if label == "Plan":  # a new version stays inactive until the switch
+        return (f"MERGE (n:{lab} {{id: r.id}}) ON CREATE SET n.active = false "
+                f"SET n += r.props")
+    return f"MERGE (n:{lab} {{id: r.id}}) SET n += r.props"
+
+
+def edge_statement(rel: str, la: str, lb: str) -> str:
+    return (f"MATCH (a:{_label(la, LABELS)} {{id: r.a}}) MATCH (b:{_label(lb, LABELS)} "
+            f"{{id: r.b}}) MERGE (a)-[x:{_label(rel, RELATIONSHIPS)}]->(b) SET x += r.props")
+
+
+SWITCH = "MATCH (p:Plan {source: r.source}) SET p.active = (p.id = r.id)"
+DEACTIVATE = "MATCH (p:Plan {id: r.id}) SET p.active = false"
+
+
+# ------------------------------------------------------------------------------ the loader
+@dataclass
+class LoadReport:
+    server: str = ""
+    plans_loaded: int = 0
+    plans_unchanged: int = 0
+    plans_removed: int = 0
+    nodes_written: int = 0
+    relationships_written: int = 0
+    nodes_deleted: int = 0
+    statements: int = 0
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    """What the database holds before the load."""
+
+    plans: dict[str, bool]  # plan id → active
+    shared: dict[str, set[str]]  # label → ids
+    shared_edges: dict[tuple[str, str, str], set[tuple[str, str]]]
+
+
+class Loader:
+    """Writes rows in batches (``batched``) or one statement per entity (``single``, the
+    naive way, kept for the benchmark)."""
+
+    def __init__(self, driver: neo4j.Driver, database: str | None = None,
+                 profile: ServerProfile | None = None, batch_rows: int | None = None,
+                 mode: str = "batched", progress: Progress | None = None) -> None:
+        if mode not in ("batched", "single"):
+            raise ValueError(f"mode must be 'batched' or 'single', not {mode!r}")
+        self.driver = driver
+        self.database = database
+        self.profile = profile or detect_profile(driver, database)
+        self.batch_rows = batch_rows or self.profile.batch_rows
+        self.mode = mode
+        self.progress = progress
+        self.statements = 0
+
+    @property
+    def _budget(self) -> int | None:
+        return self.profile.max_message_bytes
+
+    def session(self) -> neo4j.Session:
+        return self.driver.session(database=self.database)
+
+    def read(self, query: str, stage: str, **params) -> list[dict]:
+        with database_errors(stage), self.session() as s:
+            self.statements += 1
+            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, **params)])
+
+    def run(self, query: str, stage: str, **params) -> None:
+        with database_errors(stage), self.session() as s:
+            self.statements += 1
+            s.execute_write(lambda tx: tx.run(query, **params).consume())
+
+    def write(self, body: str, rows: list[dict], stage: str,
+              append_match: str | None = None) -> int:
+        """Run ``body`` (written against a row ``r``) for every row; returns rows written.
+
+        ``append_match`` (a MATCH binding ``n`` for the row) lets oversized rows be written
+        in pieces: the row with its long strings emptied, then one append per piece."""
+        appends: list[tuple[dict, str, str]] = []
+        if self._budget and append_match:
+            fitted = []
+            for row in rows:
+                small, pieces = split_long(row, self._budget // 2)
+                fitted.append(small)
+                appends += [(row, k, piece) for k, piece in pieces]
+            rows = fitted
+        with database_errors(stage), self.session() as s:
+            if self.mode == "single":
+                for row in rows:
+                    s.run("WITH $row AS r " + body, row=row).consume()
+                    self.statements += 1
+            else:
+                query = "UNWIND $rows AS r " + body
+                budget = self._budget and self._budget - len(query.encode())
+                for batch in batches(rows, self.batch_rows, budget):
+                    s.execute_write(lambda tx, b=batch: tx.run(query, rows=b).consume())
+                    self.statements += 1
+            for row, key, piece in appends:
+                query = (f"WITH $row AS r {append_match} "
+                         f"SET n.{_prop(key)} = coalesce(n.{_prop(key)}, '') + $piece")
+                s.execute_write(lambda tx, q=query, r=row, p=piece:
+                                tx.run(q, row={k: v for k, v in r.items() if k != "props"},
+                                       piece=p).consume())
+                self.statements += 1
+        return len(rows)
+
+    # ---------------------------------------------------------------------- schema
+    def prepare_schema(self) -> None:
+        """Uniqueness on every label's id (Neo4j); plain indexes where that is all there is."""
+        lookups = [(label, "id") for label in LABELS] + \
+                  [(label, "plan") for label in OWNED_LABELS if label != "Plan"] + [("Plan", "source")]
+        if self.profile.constraints:
+            for label in LABELS:
+                self.run(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:"
+                         f"{_label(label, LABELS)}) REQUIRE n.id IS UNIQUE", "schema")
+            for label, prop in lookups[len(LABELS):]:
+                self.run(f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:"
+                         f"{_label(label, LABELS)}) ON (n.{_prop(prop)})", "schema")
+            return
+        existing = {(r["label"], p) for r in self.read("CALL db.indexes() YIELD label, "
+                                                       "properties RETURN label, properties",
+                                                       "schema")
+                    for p in r["properties"]}
+        for label, prop in lookups:
+            if (label, prop) not in existing:
+                self.run(f"CREATE INDEX FOR (n:{_label(label, LABELS)}) ON "
+                         f"(n.{_prop(prop)})", "schema")
+
+    # ---------------------------------------------------------------------- state
+    def state(self) -> _State:
+        plans = {r["id"]: bool(r["active"]) for r in
+                 self.read("MATCH (p:Plan) RETURN p.id AS id, p.active AS active", "reading")}
+        shared = {label: {r["id"] for r in self.read(
+            f"MATCH (n:{_label(label, LABELS)}) RETURN n.id AS id", "reading")}
+            for label in SHARED_LABELS}
+        edges = {(rel, la, lb): {(r["a"], r["b"]) for r in self.read(
+            f"MATCH (a:{_label(la, LABELS)})-[:{_label(rel, RELATIONSHIPS)}]->"
+            f"(b:{_label(lb, LABELS)}) RETURN a.id AS a, b.id AS b", "reading")}
+            for rel, la, lb in SHARED_EDGES}
+        return _State(plans, shared, edges)
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type, as the database holds them."""
+        out = {}
+        for label in LABELS:
+            out[label] = self.read(f"MATCH (n:{_label(label, LABELS)}) RETURN count(n) AS c",
+                                   "counting")[0]["c"]
+        for rel in RELATIONSHIPS:
+            out[rel] = self.read(f"MATCH ()-[x:{_label(rel, RELATIONSHIPS)}]->() "
+                                 f"RETURN count(x) AS c", "counting")[0]["c"]
+        return out
+
+    # ---------------------------------------------------------------------- deleting
+    def delete_plans(self, plan_ids: list[str]) -> int:
+        rows = [{"id": pid} for pid in plan_ids]
+        for label in OWNED_LABELS:
+            key = "id" if label == "Plan" else "plan"
+            self.write(f"MATCH (n:{_label(label, LABELS)} {{{key}: r.id}}) DETACH DELETE n",
+                       rows, "deleting stale plans")
+        return len(rows)
+
+    def delete_nodes(self, label: str, ids: Iterable[str]) -> int:
+        rows = [{"id": i} for i in sorted(ids)]
+        if rows:
+            self.write(f"MATCH (n:{_label(label, LABELS)} {{id: r.id}}) DETACH DELETE n",
+                       rows, "deleting unused nodes")
+        return len(rows)
+
+    def delete_edges(self, rel: str, la: str, lb: str, pairs: Iterable[tuple[str, str]]) -> None:
+        rows = [{"a": a, "b": b} for a, b in sorted(pairs)]
+        if rows:
+            self.write(f"MATCH (a:{_label(la, LABELS)} {{id: r.a}})-[x:"
+                       f"{_label(rel, RELATIONSHIPS)}]->(b:{_label(lb, LABELS)} {{id: r.b}}) "
+                       f"DELETE x", rows, "deleting unused links")
+
+    def tick(self, stage: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(stage, done, total)
+
+
+# ------------------------------------------------------------------------------ the load
+def _props(data: dict, drop: Iterable[str] = ()) -> dict:
+    """Scalar and list properties only; None is absent (Neo4j stores no nulls)."""
+    skip = {"label", "id", "type", *drop}
+    return {k: v for k, v in data.items() if v is not None and k not in skip}
+
+
+def owner(node: str, data: dict) -> str | None:
+    """The plan a node belongs to, or None for a shared node."""
+    if data["label"] == "Plan":
+        return node
+    return data.get("plan") if data["label"] in OWNED_LABELS else None
+
+
+def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None = None,
+               profile: ServerProfile | None = None, force: bool = False,
+               mode: str = "batched", batch_rows: int | None = None, prune: bool = True,
+               progress: Progress | None = None) -> LoadReport:
+    """Make the database hold exactly ``g`` (see the module's docstring for how).
+
+    ``prune=False`` keeps active plans that ``g`` lacks (a build where some file failed),
+    and with them every shared node; only changed versions and leftovers are replaced."""
+    started = time.perf_counter()
+    loader = Loader(driver, database, profile, batch_rows, mode, progress)
+    report = LoadReport(server=loader.profile.name)
+    loader.prepare_schema()
+    before = loader.state()
+
+    plans = {n: d for n, d in g.nodes(data=True) if d["label"] == "Plan"}
+    active = {pid for pid, on in before.plans.items() if on}
+    to_load = set(plans) if force else set(plans) - active
+    report.plans_loaded, report.plans_unchanged = len(to_load), len(plans) - len(to_load)
+    owned = {n for n, d in g.nodes(data=True) if owner(n, d) in to_load}
+    shared_in_db = set().union(*before.shared.values())
+    shared = {n for n, d in g.nodes(data=True) if owner(n, d) is None and (
+        n not in shared_in_db or any(m in owned for m in nx.all_neighbors(g, n)))}
+
+    # 1. new versions beside the old: Plan nodes first (inactive), then the rest.
+    by_label: dict[str, list[dict]] = {}
+    for n in sorted(owned | shared, key=lambda n: (g.nodes[n]["label"] != "Plan", n)):
+        d = g.nodes[n]
+        by_label.setdefault(d["label"], []).append({"id": n, "props": _props(d)})
+    total = sum(map(len, by_label.values()))
+    for label, rows in by_label.items():
+        report.nodes_written += loader.write(
+            node_statement(label), rows, "writing nodes",
+            append_match=f"MATCH (n:{_label(label, LABELS)} {{id: r.id}})")
+        loader.tick("nodes", report.nodes_written, total)
+    by_type: dict[tuple[str, str, str], list[dict]] = {}
+    for a, b, d in g.edges(data=True):
+        if a in owned or b in owned or (a in shared and b in shared):
+            key = (d["type"], g.nodes[a]["label"], g.nodes[b]["label"])
+            by_type.setdefault(key, []).append({"a": a, "b": b, "props": _props(d)})
+    total = sum(map(len, by_type.values()))
+    for (rel, la, lb), rows in sorted(by_type.items()):
+        report.relationships_written += loader.write(edge_statement(rel, la, lb), rows,
+                                                     "writing relationships")
+        loader.tick("relationships", report.relationships_written, total)
+
+    # 2. the switch: each source file's new version becomes the active one.
+    loader.write(SWITCH, [{"source": plans[p].get("source"), "id": p} for p in sorted(to_load)],
+                 "switching to the new versions")
+    gone = sorted(p for p in set(before.plans) - set(plans) if prune or not before.plans[p])
+    loader.write(DEACTIVATE, [{"id": p} for p in gone], "switching to the new versions")
+
+    # 3. remove what no active plan uses any more.
+    report.plans_removed = len([p for p in gone if before.plans[p]])
+    loader.delete_plans(gone)
+    if prune:
+        for label in SHARED_LABELS:
+            keep = {n for n, d in g.nodes(data=True) if d["label"] == label}
+            report.nodes_deleted += loader.delete_nodes(label, before.shared[label] - keep)
+        for (rel, la, lb), pairs in before.shared_edges.items():
+            keep = {(a, b) for a, b, d in g.edges(data=True) if d["type"] == rel}
+            loader.delete_edges(rel, la, lb, pairs - keep)
+
+    report.statements = loader.statements
+    report.seconds = time.perf_counter() - started
+    return report

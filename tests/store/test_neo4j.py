@@ -1,0 +1,205 @@
+"""The Neo4j loader against a real Bolt server (FalkorDB, started by the fixtures)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from policygraph.build import build
+from policygraph.errors import DatabaseError
+from policygraph.graph import LABELS, RELATIONSHIPS
+from policygraph.store.neo4j import (FALKORDB, Loader, batches, connect, detect_profile,
+                                     load_graph, split_long)
+from tests.bolt_server import BoltServer, CuttableLink
+from tests.conftest import PLANS, RAW
+
+CHANGJI = PLANS["changji"]
+
+
+def graph_counts(g) -> dict[str, int]:
+    out = dict.fromkeys(LABELS + RELATIONSHIPS, 0)
+    for _, d in g.nodes(data=True):
+        out[d["label"]] += 1
+    for _, _, d in g.edges(data=True):
+        out[d["type"]] += 1
+    return out
+
+
+def db_counts(driver) -> dict[str, int]:
+    return Loader(driver, profile=FALKORDB).counts()
+
+
+def active_plans(driver) -> set[str]:
+    with driver.session() as s:
+        return {r["id"] for r in s.run("MATCH (p:Plan {active: true}) RETURN p.id AS id")}
+
+
+def changji_targets(driver) -> list[float]:
+    with driver.session() as s:
+        return sorted(r["v"] for r in s.run(
+            "MATCH (p:Plan {active: true})-[:HAS_TASK]->(:Task)-[:SETS]->(t:Target) "
+            "WHERE p.source ENDS WITH $file AND t.metric = $metric RETURN t.value AS v",
+            file=CHANGJI, metric="高新技术企业"))
+
+
+@pytest.fixture
+def raw_copy(tmp_path):
+    d = tmp_path / "raw"
+    shutil.copytree(RAW, d)
+    return d
+
+
+def edit_changji(raw_dir) -> None:
+    """Raise the high-tech enterprise target of the Changji plan from 50 to 60."""
+    path = raw_dir / CHANGJI
+    text = path.read_text(encoding="utf-8")
+    assert text.count("高新技术企业超过50家") == 1
+    path.write_text(text.replace("高新技术企业超过50家", "高新技术企业超过60家"), encoding="utf-8")
+
+
+def test_the_server_is_told_apart_from_neo4j(bolt_driver):
+    assert detect_profile(bolt_driver).name == "falkordb"
+
+
+def test_loading_twice_gives_the_same_counts_as_once(empty_db, corpus_graph):
+    first = load_graph(empty_db, corpus_graph)
+    once = db_counts(empty_db)
+    assert once == graph_counts(corpus_graph)
+    assert first.plans_loaded == 5 and first.nodes_written == corpus_graph.number_of_nodes()
+
+    again = load_graph(empty_db, corpus_graph)
+    assert (again.plans_loaded, again.plans_unchanged, again.nodes_written) == (0, 5, 0)
+    forced = load_graph(empty_db, corpus_graph, force=True)
+    assert forced.plans_loaded == 5
+    assert db_counts(empty_db) == once
+    assert len(active_plans(empty_db)) == 5
+
+
+def test_loading_a_changed_plan_replaces_its_subgraph(empty_db, raw_copy):
+    before = build(raw_copy).graph
+    load_graph(empty_db, before)
+    assert changji_targets(empty_db) == [50.0]
+
+    edit_changji(raw_copy)
+    after = build(raw_copy).graph
+    report = load_graph(empty_db, after)
+    assert (report.plans_loaded, report.plans_unchanged) == (1, 4)
+    assert changji_targets(empty_db) == [60.0]
+    assert db_counts(empty_db) == graph_counts(after)  # no stale nodes, no duplicates
+    assert active_plans(empty_db) == {n for n, d in after.nodes(data=True) if d["label"] == "Plan"}
+
+
+def test_a_removed_plan_leaves_the_database(empty_db, raw_copy):
+    load_graph(empty_db, build(raw_copy).graph)
+    (raw_copy / CHANGJI).unlink()
+    smaller = build(raw_copy).graph
+    report = load_graph(empty_db, smaller)
+    assert report.plans_removed == 1
+    assert db_counts(empty_db) == graph_counts(smaller)
+    assert changji_targets(empty_db) == []
+
+
+def test_a_build_with_a_failed_file_keeps_that_plans_last_version(empty_db, raw_copy):
+    load_graph(empty_db, build(raw_copy).graph)
+    (raw_copy / CHANGJI).write_bytes(b"")  # the new draft arrived broken
+    partial = build(raw_copy)
+    assert len(partial.errors) == 1
+    load_graph(empty_db, partial.graph, prune=False)
+    assert changji_targets(empty_db) == [50.0]
+    assert len(active_plans(empty_db)) == 5
+
+
+def test_a_link_cut_mid_load_leaves_the_previous_graph(bolt_server, empty_db, raw_copy):
+    before = build(raw_copy).graph
+    edit_changji(raw_copy)
+    after = build(raw_copy).graph
+    load_graph(empty_db, before)
+    loaded = db_counts(empty_db)
+
+    link = CuttableLink(bolt_server.port).start()
+    driver = connect(link.uri, retry_seconds=1)
+    try:
+        def cut_after_first_batch(stage: str, done: int, total: int) -> None:
+            if stage == "nodes":
+                link.cut()
+
+        with pytest.raises(DatabaseError) as lost:
+            load_graph(driver, after, progress=cut_after_first_batch)
+    finally:
+        driver.close()
+    assert lost.value.code == "E403"
+    assert "previously loaded graph is still the active one" in lost.value.line()
+
+    # The server kept the half-written new version (FalkorDB has no rollback) ...
+    assert db_counts(empty_db)["Plan"] == loaded["Plan"] + 1
+    # ... but it is inactive: every query still sees the previous graph.
+    assert active_plans(empty_db) == {n for n, d in before.nodes(data=True) if d["label"] == "Plan"}
+    assert changji_targets(empty_db) == [50.0]
+
+    load_graph(empty_db, after)  # the re-run finishes the job and clears the leftovers
+    assert db_counts(empty_db) == graph_counts(after)
+    assert changji_targets(empty_db) == [60.0]
+
+
+def test_a_server_killed_mid_load_gives_one_clear_error(tmp_path, corpus_graph):
+    server = BoltServer(tmp_path / "db").start()
+    driver = connect(server.uri, retry_seconds=1)
+    try:
+        with pytest.raises(DatabaseError) as lost:
+            load_graph(driver, corpus_graph,
+                       progress=lambda stage, done, total: server.stop(kill=True))
+    finally:
+        driver.close()
+        server.stop()
+    assert lost.value.code == "E403" and lost.value.exit_code == 4
+    assert len(lost.value.line().splitlines()) == 1
+
+
+def test_a_server_that_is_not_there_gives_one_clear_error(tmp_path):
+    server = BoltServer(tmp_path / "db")  # chosen a port, never started
+    with pytest.raises(DatabaseError) as exc:
+        connect(server.uri, timeout=1)
+    assert exc.value.code == "E401" and server.uri in exc.value.line()
+
+
+def test_a_bad_uri_is_a_usage_error():
+    with pytest.raises(DatabaseError) as exc:
+        connect("http://127.0.0.1:7474")
+    assert exc.value.code == "E406"
+
+
+# ------------------------------------------------------------------- batching rules
+def test_batches_respect_rows_and_bytes():
+    rows = [{"id": str(i), "props": {"t": "字" * 100}} for i in range(10)]
+    by_rows = list(batches(rows, 4, None))
+    assert [len(b) for b in by_rows] == [4, 4, 2]
+    by_bytes = list(batches(rows, 100, 700))
+    assert all(sum(len(str(r).encode()) for r in b) < 1400 for b in by_bytes)
+    assert sum(map(len, by_bytes)) == 10 and len(by_bytes) > 2
+
+
+def test_long_strings_are_split_into_whole_characters():
+    row = {"id": "x", "props": {"text": "任务" * 2000, "level": 2}}
+    small, pieces = split_long(row, 1800)
+    assert small["props"] == {"text": "", "level": 2}
+    assert "".join(p for _, p in pieces) == "任务" * 2000
+    assert all(len(p.encode()) <= 1800 for _, p in pieces)
+
+
+def test_a_task_longer_than_a_message_is_stored_whole(empty_db, tmp_path):
+    """FalkorDB aborts on a message over ~4 KB; a 12 KB task must still arrive whole."""
+    text = (RAW / CHANGJI).read_text(encoding="utf-8")
+    long_task = "（二）推动高新技术企业提质增量。" + "落实各级高新技术企业优惠政策，调动企业积极性。" * 160
+    (tmp_path / "plan.txt").write_text(
+        text.replace("（二）推动高新技术企业提质增量。", long_task, 1), encoding="utf-8")
+    g = build(tmp_path).graph
+    longest = max((d for _, d in g.nodes(data=True) if d["label"] == "Task"),
+                  key=lambda d: len(d["text"]))
+    assert len(longest["text"].encode()) > 3 * FALKORDB.max_message_bytes
+    load_graph(empty_db, g)
+    with empty_db.session() as s:
+        stored = s.run("MATCH (t:Task {id: $id}) RETURN t.text AS text",
+                       id=longest["id"]).single()["text"]
+    assert stored == longest["text"]
+    assert db_counts(empty_db) == graph_counts(g)
