@@ -25,8 +25,10 @@ test: setup
 	  (apt-get update -qq && apt-get install -y -qq util-linux iproute2 >/dev/null)
 	unshare --net sh -c 'ip link set lo up && exec $(PY) -m pytest -q'
 
+# Benchmarks report ratios against a baseline measured in the same run (see benchmarks/).
 bench: setup
 	$(PY) benchmarks/bench_extract.py
+	unshare --net sh -c 'ip link set lo up && exec $(PY) benchmarks/bench_load.py'
 
 clean:
 	rm -rf $(VENV) data/graphs/*.json data/graphs/*.graphml

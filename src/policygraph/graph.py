@@ -110,8 +110,9 @@ class GraphBuilder:
     def _tasks(self, ex: Extraction, pid: str) -> dict[str, str]:
         ids: dict[str, str] = {}
         for t in ex.tasks:
+            # The quote is the task's whole text, so the node does not repeat it as `text`.
             tid = self.node(node_id("Task", pid, t.key), "Task", key=t.key, title=t.title,
-                            text=t.text, level=t.level, plan=pid, **_prov(t.prov))
+                            level=t.level, plan=pid, **_prov(t.prov))
             ids[t.key] = tid
             self.edge(pid, tid, "HAS_TASK")
         return ids

@@ -195,11 +195,11 @@ def test_a_task_longer_than_a_message_is_stored_whole(empty_db, tmp_path):
         text.replace("（二）推动高新技术企业提质增量。", long_task, 1), encoding="utf-8")
     g = build(tmp_path).graph
     longest = max((d for _, d in g.nodes(data=True) if d["label"] == "Task"),
-                  key=lambda d: len(d["text"]))
-    assert len(longest["text"].encode()) > 3 * FALKORDB.max_message_bytes
+                  key=lambda d: len(d["quote"]))
+    assert len(longest["quote"].encode()) > 3 * FALKORDB.max_message_bytes
     load_graph(empty_db, g)
     with empty_db.session() as s:
-        stored = s.run("MATCH (t:Task {id: $id}) RETURN t.text AS text",
-                       id=longest["id"]).single()["text"]
-    assert stored == longest["text"]
+        stored = s.run("MATCH (t:Task {id: $id}) RETURN t.quote AS quote",
+                       id=longest["id"]).single()["quote"]
+    assert stored == longest["quote"]
     assert db_counts(empty_db) == graph_counts(g)

@@ -19,6 +19,7 @@ the fixed lists of ``graph.py``; every value travels as a parameter.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import time
@@ -35,6 +36,9 @@ from ..graph import LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_LA
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 _BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s]+")
+# Properties that every fact of one plan shares: sent once per batch, not once per row.
+COMMON_PROPS = ("plan", "file")
+TX_STATEMENTS = 20  # statements per write transaction
 _PROP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -171,13 +175,14 @@ def node_statement(label: str) -> str:
     lab = _label(label, LABELS)
     if label == "Plan":  # a new version stays inactive until the switch
         return (f"MERGE (n:{lab} {{id: r.id}}) ON CREATE SET n.active = false "
-                f"SET n += r.props")
-    return f"MERGE (n:{lab} {{id: r.id}}) SET n += r.props"
+                f"SET n += r.props, n += $common")
+    return f"MERGE (n:{lab} {{id: r.id}}) SET n += r.props, n += $common"
 
 
 def edge_statement(rel: str, la: str, lb: str) -> str:
     return (f"MATCH (a:{_label(la, LABELS)} {{id: r.a}}) MATCH (b:{_label(lb, LABELS)} "
-            f"{{id: r.b}}) MERGE (a)-[x:{_label(rel, RELATIONSHIPS)}]->(b) SET x += r.props")
+            f"{{id: r.b}}) MERGE (a)-[x:{_label(rel, RELATIONSHIPS)}]->(b) "
+            f"SET x += r.props, x += $common")
 
 
 SWITCH = "MATCH (p:Plan {source: r.source}) SET p.active = (p.id = r.id)"
@@ -244,10 +249,13 @@ class Loader:
 
     def write(self, body: str, rows: list[dict], stage: str,
               append_match: str | None = None) -> int:
-        """Run ``body`` (written against a row ``r``) for every row; returns rows written.
+        """Run ``body`` (written against a row ``r`` and a map ``$common``) for every row;
+        returns the number of rows.
 
-        ``append_match`` (a MATCH binding ``n`` for the row) lets oversized rows be written
-        in pieces: the row with its long strings emptied, then one append per piece."""
+        Batched, the properties every row of a batch shares (one plan's id and file) travel
+        once, as ``$common``. ``append_match`` (a MATCH binding ``n`` for a row) lets a row
+        over the message limit be written in pieces: the row with its long strings
+        emptied, then one append per piece."""
         appends: list[tuple[dict, str, str]] = []
         if self._budget and append_match:
             fitted = []
@@ -259,22 +267,38 @@ class Loader:
         with database_errors(stage), self.session() as s:
             if self.mode == "single":
                 for row in rows:
-                    s.run("WITH $row AS r " + body, row=row).consume()
+                    s.run("WITH $row AS r " + body, row=row, common={}).consume()
                     self.statements += 1
             else:
                 query = "UNWIND $rows AS r " + body
-                budget = self._budget and self._budget - len(query.encode())
-                for batch in batches(rows, self.batch_rows, budget):
-                    s.execute_write(lambda tx, b=batch: tx.run(query, rows=b).consume())
-                    self.statements += 1
-            for row, key, piece in appends:
-                query = (f"WITH $row AS r {append_match} "
-                         f"SET n.{_prop(key)} = coalesce(n.{_prop(key)}, '') + $piece")
-                s.execute_write(lambda tx, q=query, r=row, p=piece:
-                                tx.run(q, row={k: v for k, v in r.items() if k != "props"},
-                                       piece=p).consume())
-                self.statements += 1
+                self._in_transactions(s, [(query, {"rows": batch, "common": common})
+                                          for batch, common in self._batches(query, rows)])
+            self._in_transactions(s, [
+                (f"WITH $row AS r {append_match} SET n.{_prop(key)} = "
+                 f"coalesce(n.{_prop(key)}, '') + $piece",
+                 {"row": {k: v for k, v in row.items() if k != "props"}, "piece": piece})
+                for row, key, piece in appends])
         return len(rows)
+
+    def _batches(self, query: str, rows: list[dict]) -> Iterator[tuple[list[dict], dict]]:
+        """(rows, common) pairs: rows grouped by their shared properties, then cut to size."""
+        def shared(row: dict) -> tuple:
+            return tuple(row.get("props", {}).get(k) for k in COMMON_PROPS)
+
+        for key, group in itertools.groupby(sorted(rows, key=lambda r: str(shared(r))), shared):
+            common = {k: v for k, v in zip(COMMON_PROPS, key) if v is not None}
+            group = [{**r, "props": {k: v for k, v in r["props"].items() if k not in common}}
+                     if common else r for r in group]
+            budget = self._budget and self._budget - len(query.encode()) - _size(common)
+            for batch in batches(group, self.batch_rows, budget):
+                yield batch, common
+
+    def _in_transactions(self, s: neo4j.Session, jobs: list[tuple[str, dict]]) -> None:
+        """Several statements per transaction: each BEGIN/COMMIT costs a round trip."""
+        for i in range(0, len(jobs), TX_STATEMENTS):
+            group = jobs[i:i + TX_STATEMENTS]
+            s.execute_write(lambda tx, g=group: [tx.run(q, **p).consume() for q, p in g])
+            self.statements += len(group)
 
     # ---------------------------------------------------------------------- schema
     def prepare_schema(self) -> None:

@@ -1,0 +1,95 @@
+"""Loading over Bolt: batched UNWIND … MERGE against one statement per entity, same run.
+
+Starts its own FalkorDB Bolt server (tests/bolt_server.py; run it through `make bench`,
+which gives it a private network namespace). On the synthetic corpus (benchmarks/
+synthetic.py, ≥ 1,000 plans varied from the real ones) it measures entities (nodes +
+relationships) written per second:
+
+- batched, the whole corpus (what `policygraph load` does);
+- batched and one-statement-per-entity on the same first --sample plans, so the ratio
+  compares like with like (per entity, the whole corpus would take many minutes).
+
+Goal: batched ÷ per-entity ≥ 20.
+
+    python benchmarks/bench_load.py [--plans 1000] [--sample 100] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from policygraph.graph import LABELS  # noqa: E402
+from policygraph.store.files import plan_subgraph  # noqa: E402
+from policygraph.store.neo4j import connect, load_graph  # noqa: E402
+from synthetic import corpus_graph  # noqa: E402
+from tests.bolt_server import BoltServer  # noqa: E402
+
+
+def first_plans(g: nx.MultiDiGraph, k: int) -> nx.MultiDiGraph:
+    plans = sorted(n for n, d in g.nodes(data=True) if d["label"] == "Plan")[:k]
+    return nx.compose_all([plan_subgraph(g, p) for p in plans])
+
+
+def empty(driver) -> None:
+    with driver.session() as s:
+        for label in LABELS:
+            s.run(f"MATCH (n:`{label}`) DETACH DELETE n").consume()
+
+
+def timed_load(driver, g: nx.MultiDiGraph, mode: str) -> dict:
+    empty(driver)
+    start = time.perf_counter()
+    report = load_graph(driver, g, mode=mode)
+    seconds = time.perf_counter() - start
+    entities = report.nodes_written + report.relationships_written
+    return {"mode": mode, "plans": report.plans_loaded, "entities": entities,
+            "statements": report.statements, "seconds": round(seconds, 2),
+            "entities_per_s": round(entities / seconds, 1)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--plans", type=int, default=1000)
+    ap.add_argument("--sample", type=int, default=100)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    g = corpus_graph(args.plans, log=lambda m: print(m, file=sys.stderr))
+    sample = first_plans(g, args.sample)
+    with BoltServer(Path(tempfile.mkdtemp(prefix="bench-bolt-"))) as server:
+        driver = connect(server.uri)
+        try:
+            full = timed_load(driver, g, "batched")
+            batched = timed_load(driver, sample, "batched")
+            single = timed_load(driver, sample, "single")
+        finally:
+            driver.close()
+        problems = server.problems()
+    result = {"corpus_plans": args.plans, "sample_plans": args.sample, "full": full,
+              "sample_batched": batched, "sample_single": single,
+              "ratio": round(batched["entities_per_s"] / single["entities_per_s"], 1),
+              "goal": 20, "server_problems": problems[:3]}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for row in (full, batched, single):
+            print(f"{row['mode']:>8} {row['plans']:>5} plans: {row['entities']:>7} entities, "
+                  f"{row['statements']:>6} statements, {row['seconds']:>7.2f} s, "
+                  f"{row['entities_per_s']:>9.1f} entities/s")
+        print(f"batched ÷ per-entity on the same {args.sample} plans: {result['ratio']}× "
+              f"(goal ≥ 20)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
