@@ -323,6 +323,162 @@ def load(
     load_into(read_json(graphs / CORPUS_JSON), neo4j_uri, user, database, batch_size, force)
 
 
+# ----------------------------------------------------------------------------- query
+class OutFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+Graphs = typer.Option(Path("data/graphs"), "--graphs", "-g",
+                      help="The embedded store to question (default engine).")
+FormatOpt = typer.Option(OutFormat.table, "--format", "-f",
+                         help="table (terminal), json or csv (every column, for scripts).")
+NEEDS_ARG = {"compare": "metric", "explain": "node"}
+
+
+def open_engine(graphs: Path, neo4j_uri: str | None, user: str | None, database: str | None):
+    """The store's graph by default; the database with --neo4j. Returns (engine, close)."""
+    from .queries import CypherEngine, GraphEngine
+    from .store.files import CORPUS_JSON, read_json
+
+    if neo4j_uri:
+        driver = open_database(neo4j_uri, user)
+        return CypherEngine(driver, database), driver.close
+    return GraphEngine(read_json(graphs / CORPUS_JSON)), lambda: None
+
+
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return "—" if value is None else str(value)
+
+
+def print_rows(rows: list[dict], columns: tuple[str, ...], fmt: OutFormat, title: str) -> None:
+    import csv
+
+    if fmt is OutFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif fmt is OutFormat.csv:
+        names = list(rows[0]) if rows else list(columns)
+        w = csv.DictWriter(sys.stdout, fieldnames=names, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ";".join(map(str, v)) if isinstance(v, list) else v
+                        for k, v in r.items()})
+    else:
+        table = Table(title=f"{title} ({len(rows)} rows)")
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            cells = [escape(_cell(r.get(c))) for c in columns]
+            if "context" in columns and r.get("context") and r.get("quote"):
+                i = columns.index("context")
+                cells[i] = escape(r["context"]).replace(
+                    escape(r["quote"]), f"[reverse]{escape(r['quote'])}[/reverse]", 1)
+            table.add_row(*cells)
+        console.print(table)
+
+
+@app.command()
+@handles_errors
+def query(
+    name: str = typer.Argument(..., metavar="NAME",
+                               help="owners | compare METRIC | unassigned | platforms | "
+                                    "workload | timeline | explain ID"),
+    arg: Optional[str] = typer.Argument(None, metavar="[METRIC|ID]",
+                                        help="The indicator for compare, the node id for "
+                                             "explain."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="owners: only this unit "
+                                       "(short or full name; every region's unit of that name)."),
+    plan: Optional[str] = typer.Option(None, "--plan", help="owners, unassigned: plan id or "
+                                       "part of its title."),
+    region: Optional[str] = typer.Option(None, "--region", help="owners, timeline: the "
+                                         "plan's region, e.g. 昌吉市."),
+    shared: bool = typer.Option(False, "--shared", help="platforms: only those named by two "
+                                "or more plans."),
+    graphs: Path = Graphs,
+    neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
+                                            help="Ask the database instead of the store."),
+    user: Optional[str] = User,
+    database: Optional[str] = Database,
+    fmt: OutFormat = FormatOpt,
+) -> None:
+    """Answer one of the named questions, from the store or (--neo4j) the database.
+
+    \b
+    owners --unit 市科技局     tasks and targets a unit leads, supports or answers for
+    compare 高新技术企业        one indicator across plans and cities, with baselines
+    unassigned                tasks and targets no unit owns
+    platforms [--shared]      platforms with kind, level, host and the plans naming them
+    workload                  per unit: tasks led/supported and their targets
+    timeline [--region R]     targets by deadline year
+    explain ID                a node and the source sentences it comes from
+
+    Both engines give the same rows. Unknown unit or indicator names exit with code 3 and
+    suggest the closest known names.
+    """
+    from .queries import QUERIES
+
+    if name not in QUERIES:
+        raise typer.BadParameter(f"unknown query '{name}'; choose from: {', '.join(QUERIES)}",
+                                 param_hint="NAME")
+    if name in NEEDS_ARG and not arg:
+        raise typer.BadParameter(f"'{name}' needs a {NEEDS_ARG[name]}", param_hint="NAME")
+    kwargs = {"owners": dict(unit=unit, plan=plan, region=region),
+              "compare": dict(metric=arg), "unassigned": dict(plan=plan),
+              "platforms": dict(shared=shared), "workload": {},
+              "timeline": dict(region=region), "explain": dict(node=arg)}[name]
+    engine, close = open_engine(graphs, neo4j_uri, user, database)
+    try:
+        rows = QUERIES[name].run(engine, **kwargs)
+    finally:
+        close()
+    print_rows(rows, QUERIES[name].columns, fmt, name)
+
+
+# ----------------------------------------------------------------------------- cypher
+def parse_param(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise typer.BadParameter(f"expected key=value, got '{text}'", param_hint="--param")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+@app.command()
+@handles_errors
+def cypher(
+    statement: str = typer.Argument(..., metavar="QUERY", help="A Cypher statement."),
+    neo4j_uri: str = typer.Option(..., "--neo4j", envvar="NEO4J_URI", metavar="URI",
+                                  help="Bolt URI of the database (env NEO4J_URI)."),
+    param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
+                                    help="A query parameter; VALUE is read as JSON when it "
+                                         "parses (numbers, lists), else as a string."),
+    write: bool = typer.Option(False, "--write", help="Allow the statement to write."),
+    user: Optional[str] = User,
+    database: Optional[str] = Database,
+    fmt: OutFormat = FormatOpt,
+) -> None:
+    """Run one Cypher statement with parameters; read-only unless --write.
+
+    Example: policygraph cypher 'MATCH (u:Unit {name: $n}) RETURN u.canonical' -p n=市科技局
+    """
+    from .store.neo4j import run_cypher
+
+    params = dict(parse_param(p) for p in param)
+    driver = open_database(neo4j_uri, user)
+    try:
+        rows = run_cypher(driver, statement, params, write=write, database=database)
+    finally:
+        driver.close()
+    print_rows(rows, tuple(rows[0]) if rows else (), fmt, "cypher")
+
+
 def main() -> None:
     """Entry point: typer app with the project's errors turned into one line."""
     try:

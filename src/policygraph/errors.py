@@ -38,6 +38,9 @@ class Errors(str, Enum):
     E404 = "the graph database failed during {stage}: {reason}"
     E405 = "this query writes; `cypher` is read-only unless --write is given"
     E406 = "invalid database URI (expected bolt://, neo4j:// or their +s/+ssc forms)"
+    # E5xx: questions asked of the graph
+    E501 = "no {what} named '{name}'{hint}"
+    E502 = "no node with id '{id}' (ids look like task:1a2b3c4d5e6f)"
 
 
 # Exit codes, documented in the README.
@@ -84,3 +87,7 @@ class DatabaseError(PolicyGraphError):
     """The graph database cannot be reached, refuses the credentials or fails a statement."""
 
     exit_code = EXIT_DATABASE
+
+
+class QueryError(PolicyGraphError):
+    """A question that names something the graph does not hold."""

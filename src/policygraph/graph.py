@@ -44,7 +44,8 @@ def plan_id(ex: Extraction) -> str:
 
 def canonical_metric(metric: str, rules: Rules) -> str:
     m = rules.metrics.alias_regex.search(metric)
-    if m:
+    other = re.compile(rules.metrics.other_indicator)
+    if m and not (other.search(metric) and not other.search(m.group(0))):
         return rules.metrics.canonical_of[m.group(0)]
     name = metric
     for pattern in rules.metrics.strip:

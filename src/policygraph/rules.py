@@ -295,11 +295,17 @@ class PlatformRules(_Strict):
 class MetricRules(_Strict):
     metrics: dict[str, list[str]]
     strip: list[str]
+    other_indicator: str
 
     @field_validator("strip")
     @classmethod
     def _regexes(cls, v: list[str]) -> list[str]:
         return [_check_regex(x) for x in v]
+
+    @field_validator("other_indicator")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        return _check_regex(v)
 
     @cached_property
     def alias_regex(self) -> re.Pattern:

@@ -453,3 +453,40 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     report.statements = loader.statements
     report.seconds = time.perf_counter() - started
     return report
+
+
+# ------------------------------------------------------------------------------ ad-hoc Cypher
+# Clauses that write. Checked outside string literals and comments, on top of the read
+# access mode, because a server may not enforce read mode (FalkorDB does not).
+_WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DROP|DETACH|LOAD\s+CSV|FOREACH)\b"
+                     r"|\bCALL\s+(db|dbms|apoc)\.(create|drop|index|constraint)", re.I)
+_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def writes(statement: str) -> bool:
+    """Whether a statement has a clause that writes (string literals ignored)."""
+    return bool(_WRITES.search(_LITERALS.sub(" ", statement)))
+
+
+def _plain(value: object) -> object:
+    """Driver values → JSON-able ones (nodes and relationships as their properties)."""
+    if isinstance(value, (neo4j.graph.Node, neo4j.graph.Relationship)):
+        return dict(value.items())
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def run_cypher(driver: neo4j.Driver, statement: str, params: dict, *, write: bool = False,
+               database: str | None = None) -> list[dict]:
+    """One statement with parameters, in a read transaction unless ``write``."""
+    if not write and writes(statement):
+        raise DatabaseError(Errors.E405)
+    mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+    with database_errors("query"), driver.session(database=database,
+                                                  default_access_mode=mode) as s:
+        work = s.execute_write if write else s.execute_read
+        return work(lambda tx: [{k: _plain(v) for k, v in r.items()}
+                                for r in tx.run(statement, params)])

@@ -1,0 +1,366 @@
+"""The named questions of DESIGN.md, answered from the embedded store or from Neo4j.
+
+Each query is defined once: a *fetch* of base rows, written twice side by side (networkx
+and parameterised Cypher, same columns, same meaning), and one *shape* step in Python that
+filters, aggregates and sorts them, shared by both engines, so the answers are identical by
+construction. Cypher queries start from active plans only (see store/neo4j.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import networkx as nx
+
+from .errors import Errors, QueryError
+from .graph import LABELS, canonical_metric
+from .rules import load_rules
+
+ROLES = {"LEADS": "lead", "SUPPORTS": "support", "RESPONSIBLE_FOR": "responsible"}
+Row = dict[str, Any]
+
+
+# ------------------------------------------------------------------------------ engines
+class GraphEngine:
+    """The embedded store: the corpus graph in memory. Every plan in it is current."""
+
+    name = "graphs"
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self.g = g
+
+    def nodes(self, label: str):
+        return ((n, d) for n, d in self.g.nodes(data=True) if d["label"] == label)
+
+    def node(self, nid: str) -> dict:
+        return {"id": nid, **self.g.nodes[nid]}
+
+
+class CypherEngine:
+    """A Neo4j (or other Bolt) database loaded by ``policygraph load``."""
+
+    name = "neo4j"
+
+    def __init__(self, driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    def rows(self, query: str, **params) -> list[Row]:
+        from .store.neo4j import database_errors
+
+        with database_errors("query"), self.driver.session(database=self.database,
+                                                          default_access_mode="READ") as s:
+            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, **params)])
+
+
+Engine = GraphEngine | CypherEngine
+
+
+# ------------------------------------------------------------------------------ fetches
+def _plan(d: dict, pid: str) -> Row:
+    return {"plan_id": pid, "plan": d.get("title"), "region": d.get("region")}
+
+
+def _target(d: dict | None) -> Row:
+    d = d or {}
+    return {"target_id": d.get("id"), "metric": d.get("metric"), "value": d.get("value"),
+            "value_max": d.get("value_max"), "measure": d.get("unit"),
+            "comparator": d.get("comparator"), "year": d.get("year"),
+            "baseline": d.get("baseline"), "baseline_year": d.get("baseline_year")}
+
+
+_PLAN_COLS = "p.id AS plan_id, p.title AS plan, p.region AS region"
+_TARGET_COLS = ("g.id AS target_id, g.metric AS metric, g.value AS value, g.value_max AS "
+                "value_max, g.unit AS measure, g.comparator AS comparator, g.year AS year, "
+                "g.baseline AS baseline, g.baseline_year AS baseline_year")
+_ROLE_TYPES = "|".join(ROLES)
+
+
+def fetch_roles(e: Engine) -> list[Row]:
+    """(unit, role, task, target-or-none) for every task a unit leads, supports or answers for."""
+    if isinstance(e, CypherEngine):
+        return e.rows(
+            f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task)<-[r:{_ROLE_TYPES}]-(u:Unit) "
+            f"OPTIONAL MATCH (t)-[:SETS]->(g:Target) "
+            f"RETURN u.id AS unit_id, u.name AS unit, u.canonical AS unit_canonical, "
+            f"u.region AS unit_region, type(r) AS role, {_PLAN_COLS}, t.id AS task_id, "
+            f"t.key AS task_key, t.title AS task, {_TARGET_COLS}")
+    g, rows = e.g, []
+    for u, t, d in g.edges(data=True):
+        if d["type"] not in ROLES:
+            continue
+        ud, td = g.nodes[u], g.nodes[t]
+        targets = [e.node(x) for x in g.successors(t) if g.nodes[x]["label"] == "Target"]
+        for target in targets or [None]:
+            rows.append({"unit_id": u, "unit": ud.get("name"), "unit_canonical": ud.get("canonical"),
+                         "unit_region": ud.get("region"), "role": d["type"],
+                         **_plan(g.nodes[td["plan"]], td["plan"]), "task_id": t,
+                         "task_key": td.get("key"), "task": td.get("title"), **_target(target)})
+    return rows
+
+
+def fetch_targets(e: Engine) -> list[Row]:
+    """Every target of a current plan, with its metric and whether any unit owns its task."""
+    if isinstance(e, CypherEngine):
+        return e.rows(
+            f"MATCH (p:Plan {{active: true}}) MATCH (g:Target {{plan: p.id}}) "
+            f"MATCH (g)-[:MEASURES]->(m:Metric) "
+            f"OPTIONAL MATCH (t:Task)-[:SETS]->(g) "
+            f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(:Unit) "
+            f"WITH p, g, m, t, count(r) AS owners "
+            f"RETURN {_PLAN_COLS}, m.name AS indicator, t.key AS task_key, t.title AS task, "
+            f"owners, {_TARGET_COLS}")
+    g, rows = e.g, []
+    for n, d in e.nodes("Target"):
+        metric = next((g.nodes[m]["name"] for m in g.successors(n)
+                       if g.nodes[m]["label"] == "Metric"), None)
+        task = next((t for t in g.predecessors(n) if g.nodes[t]["label"] == "Task"), None)
+        owners = sum(1 for u, _, k in g.in_edges(task, data="type") if k in ROLES) if task else 0
+        td = g.nodes[task] if task else {}
+        rows.append({**_plan(g.nodes[d["plan"]], d["plan"]), "indicator": metric,
+                     "task_key": td.get("key"), "task": td.get("title"), "owners": owners,
+                     **_target(e.node(n))})
+    return rows
+
+
+def fetch_tasks(e: Engine) -> list[Row]:
+    """Every task of a current plan with its number of owning units."""
+    if isinstance(e, CypherEngine):
+        return e.rows(
+            f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task) "
+            f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(:Unit) WITH p, t, count(r) AS owners "
+            f"RETURN {_PLAN_COLS}, t.id AS task_id, t.key AS task_key, t.title AS task, owners")
+    g = e.g
+    return [{**_plan(g.nodes[d["plan"]], d["plan"]), "task_id": n, "task_key": d.get("key"),
+             "task": d.get("title"),
+             "owners": sum(1 for _, _, k in g.in_edges(n, data="type") if k in ROLES)}
+            for n, d in e.nodes("Task")]
+
+
+def fetch_platforms(e: Engine) -> list[Row]:
+    """(platform, plan mentioning it, host or none)."""
+    if isinstance(e, CypherEngine):
+        return e.rows(
+            f"MATCH (f:Platform)<-[m:MENTIONS]-() MATCH (p:Plan {{id: m.plan, active: true}}) "
+            f"OPTIONAL MATCH (f)-[:HOSTED_BY]->(o:Organization) "
+            f"RETURN DISTINCT f.id AS platform_id, f.name AS platform, f.kind AS kind, "
+            f"f.level AS level, o.name AS host, {_PLAN_COLS}")
+    g, rows = e.g, []
+    for f, fd in e.nodes("Platform"):
+        hosts = [g.nodes[o]["name"] for o in g.successors(f)
+                 if g.nodes[o]["label"] == "Organization"] or [None]
+        plans = {d["plan"] for _, _, d in g.in_edges(f, data=True) if d["type"] == "MENTIONS"}
+        for pid in plans:
+            for host in hosts:
+                rows.append({"platform_id": f, "platform": fd.get("name"), "kind": fd.get("kind"),
+                             "level": fd.get("level"), "host": host,
+                             **_plan(g.nodes[pid], pid)})
+    return rows
+
+
+def fetch_names(e: Engine, label: str) -> list[Row]:
+    """id, name (and canonical) of every node of a label: for resolving user input."""
+    if isinstance(e, CypherEngine):
+        return e.rows(f"MATCH (n:`{_allowed(label)}`) RETURN n.id AS id, n.name AS name, "
+                      f"n.canonical AS canonical")
+    return [{"id": n, "name": d.get("name"), "canonical": d.get("canonical")}
+            for n, d in e.nodes(label)]
+
+
+def fetch_node(e: Engine, nid: str) -> tuple[Row | None, list[Row]]:
+    """A node's properties and its relationships that carry provenance."""
+    label = next((lb for lb in LABELS if nid.startswith(lb.lower() + ":")), None)
+    if label is None:
+        return None, []
+    if isinstance(e, CypherEngine):
+        found = e.rows(f"MATCH (n:`{label}` {{id: $id}}) RETURN properties(n) AS props", id=nid)
+        if not found:
+            return None, []
+        links = e.rows(f"MATCH (n:`{label}` {{id: $id}})-[r]-(m) WHERE r.quote IS NOT NULL "
+                       f"RETURN type(r) AS via, m.id AS other, coalesce(m.name, m.title) AS "
+                       f"other_name, r.file AS file, r.line AS line, r.start AS start, "
+                       f"r.end AS end, r.quote AS quote", id=nid)
+        return {"label": label, **found[0]["props"]}, links
+    if nid not in e.g:
+        return None, []
+    g, links = e.g, []
+    for a, b, d in list(g.in_edges(nid, data=True)) + list(g.out_edges(nid, data=True)):
+        if d.get("quote") is not None:
+            other = a if b == nid else b
+            od = g.nodes[other]
+            links.append({"via": d["type"], "other": other,
+                          "other_name": od.get("name") or od.get("title"),
+                          **{k: d.get(k) for k in ("file", "line", "start", "end", "quote")}})
+    return e.node(nid), links
+
+
+def _allowed(label: str) -> str:
+    if label not in LABELS:
+        raise ValueError(f"not a label of the model: {label!r}")
+    return label
+
+
+# ------------------------------------------------------------------------------ resolving
+def resolve(e: Engine, label: str, query: str, what: str) -> list[Row]:
+    """Nodes whose name or canonical name is ``query`` (or ends with it); if none, a
+    QueryError that suggests the closest known names."""
+    known = fetch_names(e, label)
+    hits = [r for r in known if query in (r["name"], r["canonical"])
+            or (len(query) >= 4 and (r["canonical"] or "").endswith(query))]
+    if not hits:
+        names = sorted({r["name"] for r in known if r["name"]} |
+                       {r["canonical"] for r in known if r["canonical"]})
+        close = difflib.get_close_matches(query, names, n=5, cutoff=0.3)
+        raise QueryError(Errors.E501, None, what=what, name=query,
+                         hint=f"; did you mean: {', '.join(close)}?" if close else "")
+    return hits
+
+
+def _matches_plan(row: Row, plan: str | None) -> bool:
+    return plan is None or plan == row["plan_id"] or plan in (row["plan"] or "")
+
+
+def _key(*cols: str) -> Callable[[Row], tuple]:
+    """Sort key with None first and mixed types kept apart."""
+    return lambda r: tuple((r[c] is not None, r[c] if r[c] is not None else "") for c in cols)
+
+
+# ------------------------------------------------------------------------------ the queries
+def owners(e: Engine, unit: str | None = None, plan: str | None = None,
+           region: str | None = None) -> list[Row]:
+    """Which unit leads/supports/answers for which task, with the task's targets."""
+    ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
+    rows = [{**r, "role": ROLES[r["role"]]} for r in fetch_roles(e)
+            if (ids is None or r["unit_id"] in ids) and _matches_plan(r, plan)
+            and (region is None or r["region"] == region)]
+    cols = ("unit", "unit_region", "role", "plan", "region", "task_key", "task", "metric",
+            "value", "value_max", "comparator", "measure", "year", "unit_id", "task_id",
+            "target_id", "plan_id")
+    return sorted(({c: r[c] for c in cols} for r in rows),
+                  key=_key("unit_region", "unit", "plan", "task_key", "role", "target_id"))
+
+
+def compare(e: Engine, metric: str) -> list[Row]:
+    """The same indicator across plans and cities."""
+    name = canonical_metric(metric, load_rules())
+    rows = [r for r in fetch_targets(e) if r["indicator"] == name]
+    if not rows:
+        indicators = sorted({r["indicator"] for r in fetch_targets(e) if r["indicator"]})
+        close = difflib.get_close_matches(name, indicators, n=5, cutoff=0.3)
+        raise QueryError(Errors.E501, None, what="indicator", name=metric,
+                         hint=f"; did you mean: {', '.join(close)}?" if close else "")
+    cols = ("indicator", "plan", "region", "year", "comparator", "value", "value_max",
+            "measure", "baseline", "baseline_year", "metric", "task_key", "target_id", "plan_id")
+    return sorted(({c: r[c] for c in cols} for r in rows),
+                  key=_key("region", "plan", "year", "value", "target_id"))
+
+
+def unassigned(e: Engine, plan: str | None = None) -> list[Row]:
+    """Tasks no unit owns, and targets whose task (if any) no unit owns."""
+    cols = ("kind", "plan", "region", "task_key", "task", "metric", "value", "measure",
+            "year", "id", "plan_id")
+    rows = [{"kind": "task", "metric": None, "value": None, "measure": None, "year": None,
+             "id": r["task_id"], **r} for r in fetch_tasks(e) if r["owners"] == 0]
+    rows += [{"kind": "target", "id": r["target_id"], **r} for r in fetch_targets(e)
+             if r["owners"] == 0]
+    return sorted(({c: r[c] for c in cols} for r in rows if _matches_plan(r, plan)),
+                  key=_key("plan", "task_key", "kind", "id"))
+
+
+def platforms(e: Engine, shared: bool = False) -> list[Row]:
+    """Platforms with kind, level, hosts and the plans that mention them."""
+    by_id: dict[str, Row] = {}
+    for r in fetch_platforms(e):
+        row = by_id.setdefault(r["platform_id"], {
+            "platform": r["platform"], "kind": r["kind"], "level": r["level"],
+            "hosts": set(), "plans": set(), "platform_id": r["platform_id"]})
+        if r["host"]:
+            row["hosts"].add(r["host"])
+        row["plans"].add(r["plan"] or r["plan_id"])
+    rows = [{**r, "hosts": sorted(r["hosts"]), "plans": sorted(r["plans"]),
+             "n_plans": len(r["plans"])} for r in by_id.values()]
+    if shared:
+        rows = [r for r in rows if r["n_plans"] >= 2]
+    return sorted(rows, key=lambda r: (-r["n_plans"], r["platform"] or "", r["platform_id"]))
+
+
+def workload(e: Engine) -> list[Row]:
+    """Per unit: tasks it leads, supports or answers for, and their targets, across plans."""
+    units: dict[str, Row] = {}
+    for r in fetch_roles(e):
+        u = units.setdefault(r["unit_id"], {"unit": r["unit"], "unit_region": r["unit_region"],
+                                             "lead": set(), "support": set(),
+                                             "responsible": set(), "targets": set(),
+                                             "plans": set(), "unit_id": r["unit_id"]})
+        u[ROLES[r["role"]]].add(r["task_id"])
+        u["plans"].add(r["plan_id"])
+        if r["target_id"]:
+            u["targets"].add(r["target_id"])
+    rows = [{**u, **{k: len(u[k]) for k in ("lead", "support", "responsible", "targets",
+                                             "plans")}} for u in units.values()]
+    return sorted(rows, key=lambda r: (-(r["lead"] + r["support"] + r["responsible"]),
+                                       r["unit_region"] or "", r["unit"] or "", r["unit_id"]))
+
+
+def timeline(e: Engine, region: str | None = None) -> list[Row]:
+    """Targets by deadline year (targets without a year are left out)."""
+    cols = ("year", "region", "plan", "indicator", "metric", "comparator", "value",
+            "value_max", "measure", "target_id", "plan_id")
+    rows = [r for r in fetch_targets(e) if r["year"] is not None
+            and (region is None or r["region"] == region)]
+    return sorted(({c: r[c] for c in cols} for r in rows),
+                  key=_key("year", "region", "plan", "indicator", "target_id"))
+
+
+def explain(e: Engine, node: str) -> list[Row]:
+    """A node and where it comes from: each quote with its source line, span marked."""
+    props, links = fetch_node(e, node)
+    if props is None:
+        raise QueryError(Errors.E502, None, id=node)
+    name = props.get("name") or props.get("title") or props.get("metric")
+    rows = []
+    if props.get("quote") is not None:
+        rows.append({"via": "", "other": None, "other_name": None,
+                     **{k: props.get(k) for k in ("file", "line", "start", "end", "quote")}})
+    rows += sorted(links, key=_key("via", "other", "start"))
+    return [{"id": node, "label": props["label"], "name": name, **r,
+             "context": source_line(r["file"], r["line"])} for r in rows]
+
+
+def source_line(file: str | None, line: int | None) -> str | None:
+    """The line of the source file a quote starts on, when the file is still there."""
+    if not file or not line:
+        return None
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    run: Callable[..., list[Row]]
+    columns: tuple[str, ...]  # shown in the terminal table; JSON and CSV keep every column
+
+
+QUERIES = {q.name: q for q in (
+    NamedQuery("owners", owners, ("unit", "unit_region", "role", "plan", "task_key", "task",
+                                  "metric", "comparator", "value", "measure", "year")),
+    NamedQuery("compare", compare, ("indicator", "region", "plan", "year", "comparator",
+                                    "value", "measure", "baseline", "baseline_year")),
+    NamedQuery("unassigned", unassigned, ("kind", "plan", "task_key", "task", "metric",
+                                          "value", "measure", "year")),
+    NamedQuery("platforms", platforms, ("platform", "kind", "level", "hosts", "n_plans",
+                                        "plans")),
+    NamedQuery("workload", workload, ("unit", "unit_region", "lead", "support",
+                                      "responsible", "targets", "plans")),
+    NamedQuery("timeline", timeline, ("year", "region", "plan", "indicator", "comparator",
+                                      "value", "measure")),
+    NamedQuery("explain", explain, ("label", "name", "via", "other_name", "file", "line",
+                                    "quote", "context")),
+)}

@@ -1,0 +1,174 @@
+"""The named queries on the real corpus, on both engines, and the two engines agree."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from policygraph.cli import app
+from policygraph.errors import DatabaseError, QueryError
+from policygraph.queries import QUERIES, ROLES, CypherEngine, GraphEngine
+from policygraph.store.neo4j import load_graph, writes
+
+from .conftest import RAW
+
+runner = CliRunner()
+HITECH = "乌鲁木齐高新区（新市区）"
+
+
+@pytest.fixture
+def loaded(bolt_driver, corpus_graph):
+    load_graph(bolt_driver, corpus_graph)  # nothing to write when already loaded
+    return bolt_driver
+
+
+@pytest.fixture(params=["graphs", "neo4j"])
+def engine(request, corpus_graph):
+    if request.param == "graphs":
+        return GraphEngine(corpus_graph)
+    return CypherEngine(request.getfixturevalue("loaded"))
+
+
+CASES = [("owners", {"unit": "市科技局"}), ("owners", {"region": "昌吉市"}),
+         ("compare", {"metric": "高新技术企业"}), ("unassigned", {}),
+         ("platforms", {}), ("platforms", {"shared": True}), ("workload", {}),
+         ("timeline", {}), ("timeline", {"region": HITECH})]
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{'-'.join(k)}" for n, k in CASES])
+def test_both_engines_give_the_same_rows(name, kwargs, corpus_graph, loaded):
+    on_graph = QUERIES[name].run(GraphEngine(corpus_graph), **kwargs)
+    on_neo4j = QUERIES[name].run(CypherEngine(loaded), **kwargs)
+    assert on_graph and on_graph == on_neo4j
+
+
+def test_owners_of_the_science_bureau_span_two_cities(engine):
+    rows = QUERIES["owners"].run(engine, unit="市科技局")
+    assert {r["unit_region"] for r in rows} == {"昌吉市", "乌鲁木齐市"}
+    assert len({r["unit_id"] for r in rows}) == 2  # one Unit node per region
+    changji = [r for r in rows if r["region"] == "昌吉市"]
+    assert any(r["metric"] == "高新技术企业" and r["value"] == 50 and r["comparator"] == ">"
+               and r["year"] == 2023 for r in changji)
+    assert {r["role"] for r in rows} <= set(ROLES.values())
+
+
+def test_compare_aligns_high_tech_enterprises_across_three_plans(engine):
+    rows = QUERIES["compare"].run(engine, metric="高新技术企业")
+    seen = {(r["region"], r["value"], r["year"], r["baseline"]) for r in rows}
+    assert ("乌鲁木齐市", 1000, 2025, None) in seen
+    assert ("昌吉市", 50, 2023, None) in seen
+    assert (HITECH, 234, 2023, 168) in seen
+    assert all(r["measure"] == "家" for r in rows)  # the 12% share is another indicator
+
+
+def test_unassigned_rows_have_no_owner_in_the_graph(engine, corpus_graph):
+    rows = QUERIES["unassigned"].run(engine)
+    g = corpus_graph
+    for r in rows:
+        node = r["id"] if r["kind"] == "task" else next(
+            (t for t in g.predecessors(r["id"]) if g.nodes[t]["label"] == "Task"), None)
+        if node:
+            assert not [k for _, _, k in g.in_edges(node, data="type") if k in ROLES]
+    assert {"task", "target"} <= {r["kind"] for r in rows}
+
+
+def test_shared_platforms_are_named_by_two_plans_or_more(engine):
+    rows = QUERIES["platforms"].run(engine, shared=True)
+    assert rows and all(r["n_plans"] >= 2 and r["n_plans"] == len(r["plans"]) for r in rows)
+    assert "怀柔实验室新疆基地" in {r["platform"] for r in rows}
+
+
+def test_workload_counts_match_the_role_links(engine, corpus_graph):
+    rows = QUERIES["workload"].run(engine)
+    leads = {(u, t) for u, t, k in corpus_graph.edges(data="type") if k == "LEADS"}
+    assert sum(r["lead"] for r in rows) == len(leads)
+    changji = next(r for r in rows if r["unit"] == "市科技局" and r["unit_region"] == "昌吉市")
+    assert changji["lead"] > 0 and changji["targets"] > 0
+
+
+def test_timeline_is_ordered_by_year(engine):
+    rows = QUERIES["timeline"].run(engine, region=HITECH)
+    years = [r["year"] for r in rows]
+    assert years == sorted(years) and None not in years
+    assert {r["region"] for r in rows} == {HITECH}
+
+
+def test_explain_shows_the_source_line_around_the_quote(engine, corpus_graph):
+    target = next(n for n, d in corpus_graph.nodes(data=True)
+                  if d["label"] == "Target" and d["value"] == 50 and d["metric"] == "高新技术企业")
+    rows = QUERIES["explain"].run(engine, node=target)
+    own = rows[0]
+    assert own["quote"] in own["context"] and "高新技术企业超过50家" in own["quote"]
+    assert own["file"].endswith("changji-2021-2023-tech-innovation-action-plan.txt")
+
+
+def test_unknown_names_suggest_the_closest(engine):
+    with pytest.raises(QueryError) as exc:
+        QUERIES["owners"].run(engine, unit="市科技")
+    assert "did you mean" in exc.value.line() and "市科技局" in exc.value.line()
+    with pytest.raises(QueryError):
+        QUERIES["explain"].run(engine, node="task:000000000000")
+
+
+def test_a_hostile_unit_name_is_only_ever_a_value(engine, loaded):
+    hostile = "市科技局'}) DETACH DELETE n //`"
+    with pytest.raises(QueryError):
+        QUERIES["owners"].run(engine, unit=hostile)
+    assert QUERIES["owners"].run(CypherEngine(loaded), unit="市科技局")  # nothing deleted
+
+
+# --------------------------------------------------------------------------- CLI
+def test_cli_owners_json_on_the_build(tmp_path):
+    runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path)])
+    result = runner.invoke(app, ["query", "owners", "--unit", "市科技局", "--graphs",
+                                 str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert any(r["region"] == "昌吉市" and r["value"] == 50 for r in rows)
+    assert any(r["region"] == "乌鲁木齐市" for r in rows)
+
+
+def test_cli_unknown_query_and_unknown_unit(tmp_path):
+    runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path)])
+    bad = runner.invoke(app, ["query", "owner", "--graphs", str(tmp_path)])
+    assert bad.exit_code == 2 and "choose from" in bad.output
+    unknown = runner.invoke(app, ["query", "owners", "--unit", "市科技", "-g", str(tmp_path)])
+    assert unknown.exit_code == 3 and "did you mean" in unknown.output
+
+
+def test_cli_query_on_neo4j_matches_the_store(tmp_path, loaded, bolt_server):
+    runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path)])
+    args = ["query", "compare", "高新技术企业", "-f", "json"]
+    on_store = runner.invoke(app, args + ["-g", str(tmp_path)])
+    on_db = runner.invoke(app, args + ["--neo4j", bolt_server.uri])
+    assert on_db.exit_code == 0, on_db.output
+    assert json.loads(on_store.stdout) == json.loads(on_db.stdout)
+
+
+def test_cypher_is_read_only_unless_asked(loaded, bolt_server):
+    uri = bolt_server.uri
+    refused = runner.invoke(app, ["cypher", "CREATE (n:Plan {id: 'x'})", "--neo4j", uri])
+    assert refused.exit_code == 4 and "[E405]" in refused.output
+    read = runner.invoke(app, ["cypher", "MATCH (u:Unit {name: $n}) RETURN u.region AS r",
+                               "-p", "n=市科技局", "--neo4j", uri, "-f", "json"])
+    assert read.exit_code == 0, read.output
+    assert {r["r"] for r in json.loads(read.stdout)} == {"昌吉市", "乌鲁木齐市"}
+    with loaded.session() as s:
+        assert s.run("MATCH (p:Plan {id: 'x'}) RETURN count(p) AS c").single()["c"] == 0
+
+
+def test_write_detection_ignores_string_literals():
+    assert writes("MATCH (n) DETACH DELETE n")
+    assert writes("match (n) set n.x = 1")
+    assert not writes("MATCH (u:Unit) WHERE u.name = 'CREATE SET' RETURN u")
+    assert not writes("MATCH (n:Plan) RETURN n.created // DELETE later")
+
+
+def test_database_errors_are_typed(loaded):
+    from policygraph.store.neo4j import run_cypher
+
+    with pytest.raises(DatabaseError) as exc:
+        run_cypher(loaded, "MATCH (n RETURN n", {})
+    assert exc.value.code == "E404"
