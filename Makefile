@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Debian packages the suite needs: a private network (unshare, ip) and, for the HTML
+# report test, Chromium with its WebDriver and a font with Chinese glyphs.
+DEBS := util-linux iproute2 chromium chromium-driver fonts-wqy-zenhei
 
-.PHONY: setup run test bench clean
+.PHONY: setup debs run test bench clean
 
 setup: $(STAMP)
 
@@ -15,14 +18,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
 run: setup
 	$(VENV)/bin/policygraph build data/raw --out data/graphs
 
 # The suite runs in a private network namespace: the FalkorDB Bolt server the tests start
 # (tests/bolt_server.py) listens on every interface, so it must only see loopback.
-test: setup
-	@command -v unshare >/dev/null && command -v ip >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq util-linux iproute2 >/dev/null)
+
+test: setup debs
 	unshare --net sh -c 'ip link set lo up && exec $(PY) -m pytest -q'
 
 # Benchmarks report ratios against a baseline measured in the same run (see benchmarks/).

@@ -439,6 +439,23 @@ def query(
     print_rows(rows, QUERIES[name].columns, fmt, name)
 
 
+# ----------------------------------------------------------------------------- report
+@app.command()
+@handles_errors
+def report(
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="The HTML file to write."),
+    graphs: Path = Graphs,
+) -> None:
+    """Write one self-contained HTML page: plan summaries, the owners matrix, indicators
+    compared across plans in charts, and a clickable view of the graph. It needs no
+    network to view; all document text in it is escaped."""
+    from .report import render
+    from .store.files import CORPUS_JSON, atomic_write, read_json
+
+    atomic_write(out, render(read_json(graphs / CORPUS_JSON)))
+    console.print(f"wrote {escape(str(out))}")
+
+
 # ----------------------------------------------------------------------------- cypher
 def parse_param(text: str) -> tuple[str, object]:
     key, sep, value = text.partition("=")
