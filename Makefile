@@ -36,6 +36,7 @@ test: setup debs
 bench: setup
 	$(PY) benchmarks/bench_extract.py
 	unshare --net sh -c 'ip link set lo up && exec $(PY) benchmarks/bench_load.py'
+	$(PY) benchmarks/bench_queries.py
 
 clean:
 	rm -rf $(VENV) data/graphs/*.json data/graphs/*.graphml

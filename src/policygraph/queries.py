@@ -31,6 +31,14 @@ class GraphEngine:
 
     def __init__(self, g: nx.MultiDiGraph) -> None:
         self.g = g
+        self._memo: dict[str, list] = {}
+
+    def memo(self, key: str, fetch: Callable[[], list]) -> list:
+        """Base rows computed once per engine: the store does not change under it, and
+        this keeps each question well under 100 ms on a 1,000-plan corpus."""
+        if key not in self._memo:
+            self._memo[key] = fetch()
+        return self._memo[key]
 
     def nodes(self, label: str):
         return ((n, d) for n, d in self.g.nodes(data=True) if d["label"] == label)
@@ -88,6 +96,10 @@ def fetch_roles(e: Engine) -> list[Row]:
             f"RETURN u.id AS unit_id, u.name AS unit, u.canonical AS unit_canonical, "
             f"u.region AS unit_region, type(r) AS role, {_PLAN_COLS}, t.id AS task_id, "
             f"t.key AS task_key, t.title AS task, {_TARGET_COLS}")
+    return e.memo("roles", lambda: _fetch_roles(e))
+
+
+def _fetch_roles(e: GraphEngine) -> list[Row]:
     g, rows = e.g, []
     for u, t, d in g.edges(data=True):
         if d["type"] not in ROLES:
@@ -113,6 +125,10 @@ def fetch_targets(e: Engine) -> list[Row]:
             f"WITH p, g, m, t, count(r) AS owners "
             f"RETURN {_PLAN_COLS}, m.name AS indicator, t.key AS task_key, t.title AS task, "
             f"owners, {_TARGET_COLS}")
+    return e.memo("targets", lambda: _fetch_targets(e))
+
+
+def _fetch_targets(e: GraphEngine) -> list[Row]:
     g, rows = e.g, []
     for n, d in e.nodes("Target"):
         metric = next((g.nodes[m]["name"] for m in g.successors(n)
@@ -133,6 +149,10 @@ def fetch_tasks(e: Engine) -> list[Row]:
             f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task) "
             f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(:Unit) WITH p, t, count(r) AS owners "
             f"RETURN {_PLAN_COLS}, t.id AS task_id, t.key AS task_key, t.title AS task, owners")
+    return e.memo("tasks", lambda: _fetch_tasks(e))
+
+
+def _fetch_tasks(e: GraphEngine) -> list[Row]:
     g = e.g
     return [{**_plan(g.nodes[d["plan"]], d["plan"]), "task_id": n, "task_key": d.get("key"),
              "task": d.get("title"),
@@ -148,6 +168,10 @@ def fetch_platforms(e: Engine) -> list[Row]:
             f"OPTIONAL MATCH (f)-[:HOSTED_BY]->(o:Organization) "
             f"RETURN DISTINCT f.id AS platform_id, f.name AS platform, f.kind AS kind, "
             f"f.level AS level, o.name AS host, {_PLAN_COLS}")
+    return e.memo("platforms", lambda: _fetch_platforms(e))
+
+
+def _fetch_platforms(e: GraphEngine) -> list[Row]:
     g, rows = e.g, []
     for f, fd in e.nodes("Platform"):
         hosts = [g.nodes[o]["name"] for o in g.successors(f)
@@ -166,8 +190,9 @@ def fetch_names(e: Engine, label: str) -> list[Row]:
     if isinstance(e, CypherEngine):
         return e.rows(f"MATCH (n:`{_allowed(label)}`) RETURN n.id AS id, n.name AS name, "
                       f"n.canonical AS canonical")
-    return [{"id": n, "name": d.get("name"), "canonical": d.get("canonical")}
-            for n, d in e.nodes(label)]
+    return e.memo(f"names:{label}", lambda: [
+        {"id": n, "name": d.get("name"), "canonical": d.get("canonical")}
+        for n, d in e.nodes(label)])
 
 
 def fetch_node(e: Engine, nid: str) -> tuple[Row | None, list[Row]]:
@@ -229,90 +254,110 @@ def _key(*cols: str) -> Callable[[Row], tuple]:
 
 
 # ------------------------------------------------------------------------------ the queries
+def view(e: Engine, name: str, build: Callable[[], list[Row]]) -> list[Row]:
+    """Rows shaped and ordered once per store, then only filtered (a materialised view);
+    on Neo4j, built on every call since the database may change. Callers never mutate."""
+    return e.memo(f"view:{name}", build) if isinstance(e, GraphEngine) else build()
+
+
+def _shape(rows, cols: tuple[str, ...], order: tuple[str, ...]) -> list[Row]:
+    return sorted(({c: r[c] for c in cols} for r in rows), key=_key(*order))
+
+
+OWNER_COLS = ("unit", "unit_region", "role", "plan", "region", "task_key", "task", "metric",
+              "value", "value_max", "comparator", "measure", "year", "unit_id", "task_id",
+              "target_id", "plan_id")
+
+
 def owners(e: Engine, unit: str | None = None, plan: str | None = None,
            region: str | None = None) -> list[Row]:
     """Which unit leads/supports/answers for which task, with the task's targets."""
     ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
-    rows = [{**r, "role": ROLES[r["role"]]} for r in fetch_roles(e)
-            if (ids is None or r["unit_id"] in ids) and _matches_plan(r, plan)
-            and (region is None or r["region"] == region)]
-    cols = ("unit", "unit_region", "role", "plan", "region", "task_key", "task", "metric",
-            "value", "value_max", "comparator", "measure", "year", "unit_id", "task_id",
-            "target_id", "plan_id")
-    return sorted(({c: r[c] for c in cols} for r in rows),
-                  key=_key("unit_region", "unit", "plan", "task_key", "role", "target_id"))
+    rows = view(e, "owners", lambda: _shape(
+        ({**r, "role": ROLES[r["role"]]} for r in fetch_roles(e)), OWNER_COLS,
+        ("unit_region", "unit", "plan", "task_key", "role", "target_id")))
+    return [r for r in rows if (ids is None or r["unit_id"] in ids)
+            and _matches_plan(r, plan) and (region is None or r["region"] == region)]
 
 
 def compare(e: Engine, metric: str) -> list[Row]:
     """The same indicator across plans and cities."""
     name = canonical_metric(metric, load_rules())
-    rows = [r for r in fetch_targets(e) if r["indicator"] == name]
+    cols = ("indicator", "plan", "region", "year", "comparator", "value", "value_max",
+            "measure", "baseline", "baseline_year", "metric", "task_key", "target_id", "plan_id")
+    rows = [r for r in view(e, "compare", lambda: _shape(
+        fetch_targets(e), cols, ("indicator", "region", "plan", "year", "value", "target_id")))
+        if r["indicator"] == name]
     if not rows:
         indicators = sorted({r["indicator"] for r in fetch_targets(e) if r["indicator"]})
         close = difflib.get_close_matches(name, indicators, n=5, cutoff=0.3)
         raise QueryError(Errors.E501, None, what="indicator", name=metric,
                          hint=f"; did you mean: {', '.join(close)}?" if close else "")
-    cols = ("indicator", "plan", "region", "year", "comparator", "value", "value_max",
-            "measure", "baseline", "baseline_year", "metric", "task_key", "target_id", "plan_id")
-    return sorted(({c: r[c] for c in cols} for r in rows),
-                  key=_key("region", "plan", "year", "value", "target_id"))
+    return rows
 
 
 def unassigned(e: Engine, plan: str | None = None) -> list[Row]:
     """Tasks no unit owns, and targets whose task (if any) no unit owns."""
-    cols = ("kind", "plan", "region", "task_key", "task", "metric", "value", "measure",
-            "year", "id", "plan_id")
-    rows = [{"kind": "task", "metric": None, "value": None, "measure": None, "year": None,
-             "id": r["task_id"], **r} for r in fetch_tasks(e) if r["owners"] == 0]
-    rows += [{"kind": "target", "id": r["target_id"], **r} for r in fetch_targets(e)
-             if r["owners"] == 0]
-    return sorted(({c: r[c] for c in cols} for r in rows if _matches_plan(r, plan)),
-                  key=_key("plan", "task_key", "kind", "id"))
+    def build() -> list[Row]:
+        rows = [{"kind": "task", "metric": None, "value": None, "measure": None, "year": None,
+                 "id": r["task_id"], **r} for r in fetch_tasks(e) if r["owners"] == 0]
+        rows += [{"kind": "target", "id": r["target_id"], **r} for r in fetch_targets(e)
+                 if r["owners"] == 0]
+        return _shape(rows, ("kind", "plan", "region", "task_key", "task", "metric", "value",
+                             "measure", "year", "id", "plan_id"),
+                      ("plan", "task_key", "kind", "id"))
+
+    return [r for r in view(e, "unassigned", build) if _matches_plan(r, plan)]
 
 
 def platforms(e: Engine, shared: bool = False) -> list[Row]:
     """Platforms with kind, level, hosts and the plans that mention them."""
-    by_id: dict[str, Row] = {}
-    for r in fetch_platforms(e):
-        row = by_id.setdefault(r["platform_id"], {
-            "platform": r["platform"], "kind": r["kind"], "level": r["level"],
-            "hosts": set(), "plans": set(), "platform_id": r["platform_id"]})
-        if r["host"]:
-            row["hosts"].add(r["host"])
-        row["plans"].add(r["plan"] or r["plan_id"])
-    rows = [{**r, "hosts": sorted(r["hosts"]), "plans": sorted(r["plans"]),
-             "n_plans": len(r["plans"])} for r in by_id.values()]
-    if shared:
-        rows = [r for r in rows if r["n_plans"] >= 2]
-    return sorted(rows, key=lambda r: (-r["n_plans"], r["platform"] or "", r["platform_id"]))
+    def build() -> list[Row]:
+        by_id: dict[str, Row] = {}
+        for r in fetch_platforms(e):
+            row = by_id.setdefault(r["platform_id"], {
+                "platform": r["platform"], "kind": r["kind"], "level": r["level"],
+                "hosts": set(), "plans": set(), "platform_id": r["platform_id"]})
+            if r["host"]:
+                row["hosts"].add(r["host"])
+            row["plans"].add(r["plan"] or r["plan_id"])
+        rows = [{**r, "hosts": sorted(r["hosts"]), "plans": sorted(r["plans"]),
+                 "n_plans": len(r["plans"])} for r in by_id.values()]
+        return sorted(rows, key=lambda r: (-r["n_plans"], r["platform"] or "", r["platform_id"]))
+
+    return [r for r in view(e, "platforms", build) if not shared or r["n_plans"] >= 2]
 
 
 def workload(e: Engine) -> list[Row]:
     """Per unit: tasks it leads, supports or answers for, and their targets, across plans."""
-    units: dict[str, Row] = {}
-    for r in fetch_roles(e):
-        u = units.setdefault(r["unit_id"], {"unit": r["unit"], "unit_region": r["unit_region"],
-                                             "lead": set(), "support": set(),
-                                             "responsible": set(), "targets": set(),
-                                             "plans": set(), "unit_id": r["unit_id"]})
-        u[ROLES[r["role"]]].add(r["task_id"])
-        u["plans"].add(r["plan_id"])
-        if r["target_id"]:
-            u["targets"].add(r["target_id"])
-    rows = [{**u, **{k: len(u[k]) for k in ("lead", "support", "responsible", "targets",
-                                             "plans")}} for u in units.values()]
-    return sorted(rows, key=lambda r: (-(r["lead"] + r["support"] + r["responsible"]),
-                                       r["unit_region"] or "", r["unit"] or "", r["unit_id"]))
+    def build() -> list[Row]:
+        units: dict[str, Row] = {}
+        for r in fetch_roles(e):
+            u = units.setdefault(r["unit_id"], {
+                "unit": r["unit"], "unit_region": r["unit_region"], "lead": set(),
+                "support": set(), "responsible": set(), "targets": set(), "plans": set(),
+                "unit_id": r["unit_id"]})
+            u[ROLES[r["role"]]].add(r["task_id"])
+            u["plans"].add(r["plan_id"])
+            if r["target_id"]:
+                u["targets"].add(r["target_id"])
+        rows = [{**u, **{k: len(u[k]) for k in ("lead", "support", "responsible", "targets",
+                                                 "plans")}} for u in units.values()]
+        return sorted(rows, key=lambda r: (-(r["lead"] + r["support"] + r["responsible"]),
+                                           r["unit_region"] or "", r["unit"] or "",
+                                           r["unit_id"]))
+
+    return view(e, "workload", build)
 
 
 def timeline(e: Engine, region: str | None = None) -> list[Row]:
     """Targets by deadline year (targets without a year are left out)."""
     cols = ("year", "region", "plan", "indicator", "metric", "comparator", "value",
             "value_max", "measure", "target_id", "plan_id")
-    rows = [r for r in fetch_targets(e) if r["year"] is not None
-            and (region is None or r["region"] == region)]
-    return sorted(({c: r[c] for c in cols} for r in rows),
-                  key=_key("year", "region", "plan", "indicator", "target_id"))
+    rows = view(e, "timeline", lambda: _shape(
+        (r for r in fetch_targets(e) if r["year"] is not None), cols,
+        ("year", "region", "plan", "indicator", "target_id")))
+    return [r for r in rows if region is None or r["region"] == region]
 
 
 def explain(e: Engine, node: str) -> list[Row]:

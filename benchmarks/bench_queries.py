@@ -1,0 +1,83 @@
+"""Latency of each named query on the embedded store, on the synthetic corpus.
+
+After loading the store (benchmarks/synthetic.py, ≥ 1,000 plans), each query runs --runs
+times; p50 and p95 are reported in ms, with the first (cold) call apart. As a baseline
+measured in the same run: one plain pass over every node and relationship of the graph;
+the ratio p95 ÷ that pass says how a question compares with touching the graph once.
+Goal: p95 < 100 ms.
+
+    python benchmarks/bench_queries.py [--plans 1000] [--runs 30] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "benchmarks")]
+
+from policygraph.queries import QUERIES, GraphEngine  # noqa: E402
+from synthetic import corpus_graph  # noqa: E402
+
+CASES = [("owners", {"unit": "市科技局"}), ("owners", {"region": "昌吉市"}),
+         ("compare", {"metric": "高新技术企业"}), ("unassigned", {}), ("platforms", {}),
+         ("platforms", {"shared": True}), ("workload", {}), ("timeline", {}),
+         ("timeline", {"region": "昌吉市"}), ("explain", None)]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def one_pass(g) -> float:
+    start = time.perf_counter()
+    sum(1 for _ in g.nodes(data=True)) + sum(1 for _ in g.edges(data=True))
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--plans", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    g = corpus_graph(args.plans, log=lambda m: print(m, file=sys.stderr))
+    target = next(n for n, d in g.nodes(data=True) if d["label"] == "Target")
+    engine = GraphEngine(g)
+    baseline = statistics.median(one_pass(g) for _ in range(5))
+    results = []
+    for name, kwargs in CASES:
+        kwargs = {"node": target} if kwargs is None else kwargs
+        times = []
+        for _ in range(args.runs + 1):
+            start = time.perf_counter()
+            rows = QUERIES[name].run(engine, **kwargs)
+            times.append(time.perf_counter() - start)
+        cold, warm = times[0], sorted(times[1:])
+        p95 = warm[max(0, round(0.95 * len(warm)) - 1)]
+        results.append({"query": name, "params": kwargs, "rows": len(rows), "cold_ms": ms(cold),
+                        "p50_ms": ms(statistics.median(warm)), "p95_ms": ms(p95),
+                        "p95_over_one_pass": round(p95 / baseline, 2)})
+    out = {"plans": args.plans, "nodes": g.number_of_nodes(), "relationships": g.number_of_edges(),
+           "one_pass_ms": ms(baseline), "queries": results, "goal_p95_ms": 100}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(f"{args.plans} plans, {out['nodes']} nodes, {out['relationships']} relationships; "
+              f"one pass over the graph {out['one_pass_ms']} ms")
+        for r in results:
+            label = r["query"] + " " + " ".join(f"{k}={v}" for k, v in r["params"].items())
+            print(f"{label[:40]:<40} {r['rows']:>6} rows  cold {r['cold_ms']:>8.1f} ms  "
+                  f"p50 {r['p50_ms']:>6.2f}  p95 {r['p95_ms']:>6.2f} ms  "
+                  f"({r['p95_over_one_pass']}× one pass)")
+    return 0 if all(r["p95_ms"] < 100 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
