@@ -220,6 +220,9 @@ def build(
     path: Path = typer.Argument(Path("data/raw"), help="A directory of plans (or one file)."),
     out: Path = typer.Option(Path("data/graphs"), "--out", "-o",
                              help="Where the graph files go."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1,
+                                          help="Processes extracting in parallel "
+                                               "(default: the machine's cores)."),
     max_mb: float = MaxMb,
     neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
                                             help="Also load the graph into this database "
@@ -228,42 +231,68 @@ def build(
     database: Optional[str] = Database,
     batch_size: Optional[int] = BatchSize,
 ) -> None:
-    """Extract every plan and write the knowledge graph to --out.
+    """Extract every plan and write the knowledge graph to --out, re-reading only what changed.
 
     Writes plans/<plan>.json (node-link, one per plan), corpus.json, corpus.graphml
-    (opens in Gephi) and import/*.csv (for neo4j-admin database import). Files are
-    replaced atomically. Bad files are listed and skipped; the exit code says so.
+    (opens in Gephi), import/*.csv (for neo4j-admin database import) and manifest.json.
+    A re-run extracts only files whose content, the extractor or rules/ changed; removed
+    files leave the graph; a file that fails keeps its last good graph. Drafts and final
+    versions of one plan are linked by SUPERSEDES. Files are replaced atomically and one
+    build at a time runs per --out. Bad files are listed; the exit code says so.
     """
     from .build import build as run_build
-    from .graph import counts
 
-    with out_status("extracting") as status:
-        result = run_build(path, out, max_mb=max_mb,
-                           progress=lambda f: status.update(f"extracting {escape(f.name)}"))
+    with build_progress() as tick:
+        result = run_build(path, out, max_mb=max_mb, workers=workers, progress=tick,
+                           waiting=lambda pid: err_console.print(
+                               f"waiting for the build in progress (pid {pid}) on {out}"))
     for exc in result.errors:
         fail_line(exc)
-    table = Table(title=f"{len(result.extractions)} plans → {out}")
+    if result.extracted:
+        print_extracted(result, out)
+    removed = f", {len(result.removed)} removed" if result.removed else ""
+    console.print(f"{result.files} files: {len(result.extracted)} extracted, "
+                  f"{result.files - len(result.extracted) - len(result.errors)} unchanged"
+                  f"{removed}, {len(result.errors)} errors; {len(result.extractions)} plans, "
+                  f"{result.nodes} nodes, {result.relationships} relationships; "
+                  f"{result.seconds:.1f} s")
+    code = exit_code(len(result.errors), result.files)
+    if neo4j_uri and result.extractions:
+        # With a failed file, keep that plan's previous version in the database.
+        load_into(result.corpus_graph(), neo4j_uri, user, database, batch_size, force=False,
+                  prune=not result.errors)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def build_progress():
+    """A progress bar on stderr for the files being extracted, when a person watches."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("extract", total=None)
+        yield lambda done, total, _path: bar.update(task, completed=done, total=total)
+
+
+def print_extracted(result, out: Path, limit: int = 20) -> None:
+    table = Table(title=f"extracted → {out}")
     for col in ("plan", "region", "status", "tasks", "targets", "units", "platforms"):
         numeric = col in ("tasks", "targets", "units", "platforms")
         table.add_column(col, justify="right" if numeric else "left", no_wrap=not numeric,
                          overflow="ellipsis", max_width=None if numeric else 18,
                          min_width=len(col) if numeric else None)
-    for ex in result.extractions:
-        table.add_row(escape(ex.plan.title or Path(ex.source).stem)[:48], escape(ex.plan.region or "—"),
-                      ex.plan.status, str(len(ex.tasks)), str(len(ex.targets)),
-                      str(len(ex.units)), str(len(ex.platforms)))
+    fresh = [ex for ex in result.extractions if ex.source in set(result.extracted)]
+    for ex in fresh[:limit]:
+        table.add_row(escape(ex.plan.title or Path(ex.source).stem)[:48],
+                      escape(ex.plan.region or "—"), ex.plan.status, str(len(ex.tasks)),
+                      str(len(ex.targets)), str(len(ex.units)), str(len(ex.platforms)))
+    if len(fresh) > limit:
+        table.caption = f"… and {len(fresh) - limit} more"
     console.print(table)
-    g = result.graph
-    by_label = ", ".join(f"{k} {v}" for k, v in sorted(counts(g).items()))
-    console.print(f"graph: {g.number_of_nodes()} nodes ({by_label}), "
-                      f"{g.number_of_edges()} relationships; {len(result.errors)} errors; "
-                      f"{result.seconds:.1f} s")
-    code = exit_code(len(result.errors), len(result.errors) + len(result.extractions))
-    if neo4j_uri and result.extractions:
-        # With a failed file, keep that plan's previous version in the database.
-        load_into(result.graph, neo4j_uri, user, database, batch_size, force=False,
-                  prune=not result.errors)
-    raise typer.Exit(code)
 
 
 # ------------------------------------------------------------------------------ load
@@ -399,6 +428,8 @@ def query(
                                          "plan's region, e.g. 昌吉市."),
     shared: bool = typer.Option(False, "--shared", help="platforms: only those named by two "
                                 "or more plans."),
+    all_versions: bool = typer.Option(False, "--all-versions",
+                                      help="Include drafts a later version supersedes."),
     graphs: Path = Graphs,
     neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
                                             help="Ask the database instead of the store."),
@@ -431,12 +462,38 @@ def query(
               "compare": dict(metric=arg), "unassigned": dict(plan=plan),
               "platforms": dict(shared=shared), "workload": {},
               "timeline": dict(region=region), "explain": dict(node=arg)}[name]
+    if name != "explain":
+        kwargs["all_versions"] = all_versions
     engine, close = open_engine(graphs, neo4j_uri, user, database)
     try:
         rows = QUERIES[name].run(engine, **kwargs)
     finally:
         close()
     print_rows(rows, QUERIES[name].columns, fmt, name)
+
+
+# ------------------------------------------------------------------------------ diff
+@app.command()
+@handles_errors
+def diff(
+    old: str = typer.Argument(..., help="The older version: a plan file, or a plan id "
+                              "(plan:…) or source path of the build in --graphs."),
+    new: str = typer.Argument(..., help="The newer version, likewise."),
+    graphs: Path = Graphs,
+    fmt: OutFormat = FormatOpt,
+) -> None:
+    """What changed between two versions of a plan.
+
+    Targets added, dropped, raised, lowered or moved in year; units added or removed per
+    task; tasks added, removed or renamed; platforms added or removed.
+
+    Example: policygraph diff drafts/plan-征求意见稿.txt data/raw/plan.txt
+    """
+    from .diff import diff as run_diff
+    from .diff import resolve_version
+
+    rows = run_diff(resolve_version(old, graphs), resolve_version(new, graphs))
+    print_rows(rows, ("change", "kind", "task", "what", "old", "new"), fmt, "diff")
 
 
 # ----------------------------------------------------------------------------- report
@@ -503,3 +560,7 @@ def main() -> None:
     except PolicyGraphError as exc:
         fail_line(exc)
         sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

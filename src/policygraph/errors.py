@@ -41,6 +41,7 @@ class Errors(str, Enum):
     # E5xx: questions asked of the graph
     E501 = "no {what} named '{name}'{hint}"
     E502 = "no node with id '{id}' (ids look like task:1a2b3c4d5e6f)"
+    E503 = "neither a file nor a plan id of the build in {graphs}"
 
 
 # Exit codes, documented in the README.
@@ -57,14 +58,22 @@ class PolicyGraphError(Exception):
     exit_code = EXIT_INPUT
 
     def __init__(self, err: Errors, path: str | None = None, **fmt: object) -> None:
+        self.err, self.fmt = err, fmt
         self.code = err.name
         self.path = path
         self.reason = err.value.format(**fmt)
         super().__init__(self.line())
 
+    def __reduce__(self):  # picklable, so worker processes can report it
+        return _rebuild, (type(self), self.err, self.path, self.fmt)
+
     def line(self) -> str:
         where = f"{self.path}: " if self.path else ""
         return f"{where}[{self.code}] {self.reason}"
+
+
+def _rebuild(cls: type, err: Errors, path: str | None, fmt: dict) -> PolicyGraphError:
+    return cls(err, path, **fmt)
 
 
 class InputError(PolicyGraphError):

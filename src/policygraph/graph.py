@@ -172,3 +172,30 @@ def counts(g: nx.MultiDiGraph) -> dict[str, int]:
     for _, data in g.nodes(data=True):
         out[data["label"]] = out.get(data["label"], 0) + 1
     return out
+
+
+def version_key(title: str | None, region: str | None, rules: Rules) -> tuple | None:
+    """Plans with the same key are versions of one plan: title without draft marks, region."""
+    if not title:
+        return None
+    marks = rules.metadata.draft_markers
+    bare = re.sub(rf"[（(【\[]?\s*({marks})\s*[）)】\]]?", "", title)
+    return re.sub(r"\s+", "", bare), region
+
+
+def link_versions(g: nx.MultiDiGraph, rules: Rules) -> None:
+    """(newer)-[:SUPERSEDES]->(older) within each plan's versions: a final after its
+    drafts, then by issue date, then by file name. Sets ``latest`` on every Plan."""
+    groups: dict[tuple, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        if d["label"] == "Plan":
+            d["latest"] = True
+            key = version_key(d.get("title"), d.get("region"), rules)
+            if key is not None:
+                groups.setdefault(key, []).append(n)
+    for plans in groups.values():
+        plans.sort(key=lambda p: (g.nodes[p].get("status") == "final",
+                                  g.nodes[p].get("issued") or "", g.nodes[p].get("source", "")))
+        for older, newer in zip(plans, plans[1:]):
+            g.nodes[older]["latest"] = False
+            g.add_edge(newer, older, key="SUPERSEDES", type="SUPERSEDES")

@@ -46,6 +46,10 @@ class GraphEngine:
     def node(self, nid: str) -> dict:
         return {"id": nid, **self.g.nodes[nid]}
 
+    def latest_plans(self) -> set[str]:
+        return set(self.memo("latest", lambda: [n for n, d in self.nodes("Plan")
+                                                if d.get("latest", True)]))
+
 
 class CypherEngine:
     """A Neo4j (or other Bolt) database loaded by ``policygraph load``."""
@@ -55,6 +59,10 @@ class CypherEngine:
     def __init__(self, driver, database: str | None = None) -> None:
         self.driver = driver
         self.database = database
+
+    def latest_plans(self) -> set[str]:
+        return {r["id"] for r in self.rows("MATCH (p:Plan {active: true}) WHERE "
+                                           "coalesce(p.latest, true) RETURN p.id AS id")}
 
     def rows(self, query: str, **params) -> list[Row]:
         from .store.neo4j import database_errors
@@ -260,6 +268,14 @@ def view(e: Engine, name: str, build: Callable[[], list[Row]]) -> list[Row]:
     return e.memo(f"view:{name}", build) if isinstance(e, GraphEngine) else build()
 
 
+def _versions(e: Engine, all_versions: bool) -> Callable[[Row], bool]:
+    """Rows of the latest version of each plan (a draft a final supersedes drops out)."""
+    if all_versions:
+        return lambda r: True
+    latest = e.latest_plans()
+    return lambda r: r["plan_id"] in latest
+
+
 def _shape(rows, cols: tuple[str, ...], order: tuple[str, ...]) -> list[Row]:
     return sorted(({c: r[c] for c in cols} for r in rows), key=_key(*order))
 
@@ -270,24 +286,26 @@ OWNER_COLS = ("unit", "unit_region", "role", "plan", "region", "task_key", "task
 
 
 def owners(e: Engine, unit: str | None = None, plan: str | None = None,
-           region: str | None = None) -> list[Row]:
+           region: str | None = None, all_versions: bool = False) -> list[Row]:
     """Which unit leads/supports/answers for which task, with the task's targets."""
     ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
+    current = _versions(e, all_versions)
     rows = view(e, "owners", lambda: _shape(
         ({**r, "role": ROLES[r["role"]]} for r in fetch_roles(e)), OWNER_COLS,
         ("unit_region", "unit", "plan", "task_key", "role", "target_id")))
-    return [r for r in rows if (ids is None or r["unit_id"] in ids)
+    return [r for r in rows if (ids is None or r["unit_id"] in ids) and current(r)
             and _matches_plan(r, plan) and (region is None or r["region"] == region)]
 
 
-def compare(e: Engine, metric: str) -> list[Row]:
+def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
     """The same indicator across plans and cities."""
     name = canonical_metric(metric, load_rules())
+    current = _versions(e, all_versions)
     cols = ("indicator", "plan", "region", "year", "comparator", "value", "value_max",
             "measure", "baseline", "baseline_year", "metric", "task_key", "target_id", "plan_id")
     rows = [r for r in view(e, "compare", lambda: _shape(
         fetch_targets(e), cols, ("indicator", "region", "plan", "year", "value", "target_id")))
-        if r["indicator"] == name]
+        if r["indicator"] == name and current(r)]
     if not rows:
         indicators = sorted({r["indicator"] for r in fetch_targets(e) if r["indicator"]})
         close = difflib.get_close_matches(name, indicators, n=5, cutoff=0.3)
@@ -296,7 +314,7 @@ def compare(e: Engine, metric: str) -> list[Row]:
     return rows
 
 
-def unassigned(e: Engine, plan: str | None = None) -> list[Row]:
+def unassigned(e: Engine, plan: str | None = None, all_versions: bool = False) -> list[Row]:
     """Tasks no unit owns, and targets whose task (if any) no unit owns."""
     def build() -> list[Row]:
         rows = [{"kind": "task", "metric": None, "value": None, "measure": None, "year": None,
@@ -307,14 +325,16 @@ def unassigned(e: Engine, plan: str | None = None) -> list[Row]:
                              "measure", "year", "id", "plan_id"),
                       ("plan", "task_key", "kind", "id"))
 
-    return [r for r in view(e, "unassigned", build) if _matches_plan(r, plan)]
+    current = _versions(e, all_versions)
+    return [r for r in view(e, "unassigned", build) if _matches_plan(r, plan) and current(r)]
 
 
-def platforms(e: Engine, shared: bool = False) -> list[Row]:
+def platforms(e: Engine, shared: bool = False, all_versions: bool = False) -> list[Row]:
     """Platforms with kind, level, hosts and the plans that mention them."""
     def build() -> list[Row]:
         by_id: dict[str, Row] = {}
-        for r in fetch_platforms(e):
+        current = _versions(e, all_versions)
+        for r in filter(current, fetch_platforms(e)):
             row = by_id.setdefault(r["platform_id"], {
                 "platform": r["platform"], "kind": r["kind"], "level": r["level"],
                 "hosts": set(), "plans": set(), "platform_id": r["platform_id"]})
@@ -325,14 +345,15 @@ def platforms(e: Engine, shared: bool = False) -> list[Row]:
                  "n_plans": len(r["plans"])} for r in by_id.values()]
         return sorted(rows, key=lambda r: (-r["n_plans"], r["platform"] or "", r["platform_id"]))
 
-    return [r for r in view(e, "platforms", build) if not shared or r["n_plans"] >= 2]
+    return [r for r in view(e, f"platforms:{all_versions}", build)
+            if not shared or r["n_plans"] >= 2]
 
 
-def workload(e: Engine) -> list[Row]:
+def workload(e: Engine, all_versions: bool = False) -> list[Row]:
     """Per unit: tasks it leads, supports or answers for, and their targets, across plans."""
     def build() -> list[Row]:
         units: dict[str, Row] = {}
-        for r in fetch_roles(e):
+        for r in filter(_versions(e, all_versions), fetch_roles(e)):
             u = units.setdefault(r["unit_id"], {
                 "unit": r["unit"], "unit_region": r["unit_region"], "lead": set(),
                 "support": set(), "responsible": set(), "targets": set(), "plans": set(),
@@ -347,17 +368,18 @@ def workload(e: Engine) -> list[Row]:
                                            r["unit_region"] or "", r["unit"] or "",
                                            r["unit_id"]))
 
-    return view(e, "workload", build)
+    return view(e, f"workload:{all_versions}", build)
 
 
-def timeline(e: Engine, region: str | None = None) -> list[Row]:
+def timeline(e: Engine, region: str | None = None, all_versions: bool = False) -> list[Row]:
     """Targets by deadline year (targets without a year are left out)."""
     cols = ("year", "region", "plan", "indicator", "metric", "comparator", "value",
             "value_max", "measure", "target_id", "plan_id")
     rows = view(e, "timeline", lambda: _shape(
         (r for r in fetch_targets(e) if r["year"] is not None), cols,
         ("year", "region", "plan", "indicator", "target_id")))
-    return [r for r in rows if region is None or r["region"] == region]
+    current = _versions(e, all_versions)
+    return [r for r in rows if (region is None or r["region"] == region) and current(r)]
 
 
 def explain(e: Engine, node: str) -> list[Row]:

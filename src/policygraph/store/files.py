@@ -75,16 +75,16 @@ def _csv_type(prop: str) -> str:
 def to_import_csvs(g: nx.MultiDiGraph) -> dict[str, str]:
     """nodes_<Label>.csv and rels_<TYPE>.csv for ``neo4j-admin database import``."""
     files: dict[str, str] = {}
-    by_label: dict[str, list[dict]] = {}
-    for _, d in g.nodes(data=True):
-        by_label.setdefault(d["label"], []).append(d)
+    by_label: dict[str, list[tuple[str, dict]]] = {}
+    for n, d in g.nodes(data=True):
+        by_label.setdefault(d["label"], []).append((n, d))
     for label, rows in sorted(by_label.items()):
-        props = sorted({k for r in rows for k in r} - {"id", "label"})
+        props = sorted({k for _, r in rows for k in r} - {"id", "label"})
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["id:ID"] + [_csv_type(p) for p in props] + [":LABEL"])
-        for r in rows:
-            w.writerow([r["id"]] + [r.get(p, "") for p in props] + [label])
+        for nid, r in rows:
+            w.writerow([nid] + [r.get(p, "") for p in props] + [label])
         files[f"nodes_{label}.csv"] = buf.getvalue()
     by_type: dict[str, list[tuple]] = {}
     for a, b, d in g.edges(data=True):
@@ -105,20 +105,35 @@ def plan_slug(source: str) -> str:
     return re.sub(r"[^\w.\-]+", "_", stem).strip("_") or "plan"
 
 
-def plan_subgraph(g: nx.MultiDiGraph, pid: str) -> nx.MultiDiGraph:
+def owned_by_plan(g: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Each plan's own nodes (the Plan and every node whose ``plan`` is its id)."""
+    owned: dict[str, set[str]] = {}
+    for n, d in g.nodes(data=True):
+        pid = n if d["label"] == "Plan" else d.get("plan")
+        if pid is not None:
+            owned.setdefault(pid, set()).add(n)
+    return owned
+
+
+def plan_subgraph(g: nx.MultiDiGraph, pid: str,
+                  owned: dict[str, set[str]] | None = None) -> nx.MultiDiGraph:
     """A plan, what it owns, and the shared nodes those link to."""
-    owned = {pid} | {n for n, d in g.nodes(data=True) if d.get("plan") == pid}
-    linked = {m for n in owned for m in g.successors(n)} | \
-             {m for n in owned for m in g.predecessors(n)}
-    return g.subgraph(owned | linked).copy()
+    mine = (owned or owned_by_plan(g)).get(pid, {pid})
+    linked = {m for n in mine for m in nx.all_neighbors(g, n)}
+    return g.subgraph(mine | linked).copy()
 
 
-def write_store(g: nx.MultiDiGraph, plans: dict[str, str], out: Path) -> list[Path]:
-    """Write per-plan JSON (plans: plan id → source path), corpus JSON, GraphML and CSVs."""
+def write_store(g: nx.MultiDiGraph, plans: dict[str, str], out: Path,
+                only: set[str] | None = None) -> list[Path]:
+    """Write per-plan JSON (plans: plan id → source path; ``only`` those plan ids when
+    given), corpus JSON, GraphML and CSVs."""
     written = []
+    owned = owned_by_plan(g)
     for pid, source in plans.items():
+        if only is not None and pid not in only:
+            continue
         path = out / "plans" / f"{plan_slug(source)}.json"
-        atomic_write(path, to_json(plan_subgraph(g, pid)))
+        atomic_write(path, to_json(plan_subgraph(g, pid, owned)))
         written.append(path)
     for name, data in [(CORPUS_JSON, to_json(g)), (CORPUS_GRAPHML, to_graphml(g))]:
         atomic_write(out / name, data)
@@ -127,3 +142,12 @@ def write_store(g: nx.MultiDiGraph, plans: dict[str, str], out: Path) -> list[Pa
         atomic_write(out / "import" / name, data)
         written.append(out / "import" / name)
     return written
+
+
+def remove_plans(out: Path, sources: list[str], extractions: list[str | None]) -> None:
+    """Delete the per-plan JSON of removed source files and stale cached extractions."""
+    for source in sources:
+        (out / "plans" / f"{plan_slug(source)}.json").unlink(missing_ok=True)
+    for rel in extractions:
+        if rel:
+            (out / rel).unlink(missing_ok=True)

@@ -413,7 +413,8 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
 
     # 1. new versions beside the old: Plan nodes first (inactive), then the rest.
     by_label: dict[str, list[dict]] = {}
-    for n in sorted(owned | shared, key=lambda n: (g.nodes[n]["label"] != "Plan", n)):
+    # Every Plan node is written: a new version changes its predecessors' ``latest``.
+    for n in sorted(owned | shared | set(plans), key=lambda n: (g.nodes[n]["label"] != "Plan", n)):
         d = g.nodes[n]
         by_label.setdefault(d["label"], []).append({"id": n, "props": _props(d)})
     total = sum(map(len, by_label.values()))

@@ -1,0 +1,105 @@
+"""What changed between two versions of a plan: targets, units, tasks and platforms.
+
+Facts are matched on what identifies them across versions, not on offsets: tasks on their
+numbering key, targets on (task, canonical indicator), units on (task, canonical name,
+role), platforms on their normalised name. A matched target whose value moved is raised or
+lowered; one whose deadline moved is "moved" (both can happen at once).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import Errors, QueryError
+from .extract import extract
+from .graph import canonical_metric, platform_key
+from .models import Extraction, TargetFact
+from .pipeline import load_document
+from .rules import Rules, load_rules
+from .store.manifest import cached_extraction, read_manifest
+
+Change = dict[str, object]
+
+
+def _row(change: str, kind: str, task: str | None, what: str, old: object = None,
+         new: object = None) -> Change:
+    return {"change": change, "kind": kind, "task": task, "what": what, "old": old, "new": new}
+
+
+def _number(t: TargetFact) -> str:
+    value = f"{t.value:g}" + (f"–{t.value_max:g}" if t.value_max is not None else "")
+    return f"{t.comparator}{value}{t.unit}"
+
+
+def diff_tasks(old: Extraction, new: Extraction) -> list[Change]:
+    before, after = {t.key: t for t in old.tasks}, {t.key: t for t in new.tasks}
+    rows = [_row("removed", "task", k, before[k].title) for k in before.keys() - after.keys()]
+    rows += [_row("added", "task", k, after[k].title) for k in after.keys() - before.keys()]
+    rows += [_row("renamed", "task", k, after[k].title, before[k].title, after[k].title)
+             for k in before.keys() & after.keys() if before[k].title != after[k].title]
+    return rows
+
+
+def diff_targets(old: Extraction, new: Extraction, rules: Rules) -> list[Change]:
+    def grouped(ex: Extraction) -> dict[tuple, list[TargetFact]]:
+        groups: dict[tuple, list[TargetFact]] = defaultdict(list)
+        for t in ex.targets:
+            groups[t.task, canonical_metric(t.metric, rules)].append(t)
+        return groups
+
+    before, after = grouped(old), grouped(new)
+    rows = []
+    for key in sorted(before.keys() | after.keys(), key=str):
+        olds, news = before.get(key, []), after.get(key, [])
+        for a, b in zip(olds, news):
+            if (a.value, a.value_max) != (b.value, b.value_max) or a.unit != b.unit:
+                change = "raised" if b.value > a.value else "lowered" if b.value < a.value \
+                    else "changed"
+                rows.append(_row(change, "target", key[0], b.metric, _number(a), _number(b)))
+            if a.year != b.year:
+                rows.append(_row("moved", "target", key[0], b.metric, a.year, b.year))
+        rows += [_row("dropped", "target", key[0], t.metric, _number(t), None)
+                 for t in olds[len(news):]]
+        rows += [_row("added", "target", key[0], t.metric, None, _number(t))
+                 for t in news[len(olds):]]
+    return rows
+
+
+def diff_units(old: Extraction, new: Extraction) -> list[Change]:
+    before = {(u.task, u.canonical, u.role): u.name for u in old.units}
+    after = {(u.task, u.canonical, u.role): u.name for u in new.units}
+    return ([_row("removed", "unit", k[0], f"{before[k]} ({k[2]})") for k in before.keys() - after.keys()]
+            + [_row("added", "unit", k[0], f"{after[k]} ({k[2]})") for k in after.keys() - before.keys()])
+
+
+def diff_platforms(old: Extraction, new: Extraction, rules: Rules) -> list[Change]:
+    before = {platform_key(p.name, rules): p for p in old.platforms}
+    after = {platform_key(p.name, rules): p for p in new.platforms}
+    return ([_row("removed", "platform", before[k].task, before[k].name)
+             for k in before.keys() - after.keys()]
+            + [_row("added", "platform", after[k].task, after[k].name)
+               for k in after.keys() - before.keys()])
+
+
+def diff(old: Extraction, new: Extraction, rules: Rules | None = None) -> list[Change]:
+    """Every change from ``old`` to ``new``, ordered by kind, task and change."""
+    rules = rules or load_rules()
+    rows = (diff_tasks(old, new) + diff_targets(old, new, rules) + diff_units(old, new)
+            + diff_platforms(old, new, rules))
+    order = {"task": 0, "target": 1, "unit": 2, "platform": 3}
+    return sorted(rows, key=lambda r: (order[r["kind"]], str(r["task"]), r["change"],
+                                       str(r["what"])))
+
+
+def resolve_version(ref: str, graphs: Path, rules: Rules | None = None) -> Extraction:
+    """A plan version from a file path, or from a plan id (or source path) of the store."""
+    rules = rules or load_rules()
+    if Path(ref).is_file():
+        return extract(load_document(ref, rules), rules)
+    for source, entry in read_manifest(graphs).files.items():
+        if ref in (entry.plan_id, source):
+            ex = cached_extraction(graphs, entry)
+            if ex is not None:
+                return ex
+    raise QueryError(Errors.E503, ref, graphs=str(graphs))

@@ -1,0 +1,112 @@
+"""The build manifest (``manifest.json`` in the graphs directory) and the extraction cache.
+
+For every source file: its sha256, the extractor and rules versions it was read with, and
+what the build made of it. A re-run re-extracts a file only when one of the three changed;
+otherwise it reuses the cached Extraction (``extractions/<name>.json``). A file that fails
+keeps its last good extraction, so a broken new draft never removes a plan's graph.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+from pydantic import BaseModel, Field, ValidationError
+
+from ..models import Extraction
+from .files import atomic_write, plan_slug
+
+MANIFEST = "manifest.json"
+EXTRACTIONS = "extractions"
+LOCK = ".lock"
+# The modules whose code decides what an extraction holds: a change re-extracts everything.
+_EXTRACTOR_CODE = ("ingest.py", "structure.py", "pipeline.py", "models.py", "extract")
+
+
+class FileEntry(BaseModel):
+    sha256: str  # of the content the cached extraction was made from
+    plan_id: Optional[str] = None
+    extraction: Optional[str] = None  # path under the graphs directory
+    error: Optional[str] = None  # the last attempt failed (the extraction is the last good one)
+
+
+class Manifest(BaseModel):
+    version: int = 1
+    extractor: str = ""
+    rules: str = ""
+    files: dict[str, FileEntry] = Field(default_factory=dict)
+    nodes: int = 0
+    relationships: int = 0
+
+
+def extractor_version() -> str:
+    """A hash of the package's extraction code."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in _EXTRACTOR_CODE:
+        path = root / name
+        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(f.name.encode() + f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(out: Path) -> Manifest:
+    """The manifest of ``out``; an unreadable one means "rebuild everything"."""
+    try:
+        return Manifest.model_validate_json((out / MANIFEST).read_bytes())
+    except (OSError, ValidationError, ValueError):
+        return Manifest()
+
+
+def write_manifest(out: Path, manifest: Manifest) -> None:
+    atomic_write(out / MANIFEST, manifest.model_dump_json(indent=1))
+
+
+def cache_extraction(out: Path, ex: Extraction) -> str:
+    rel = f"{EXTRACTIONS}/{plan_slug(ex.source)}-{ex.sha256[:8]}.json"
+    atomic_write(out / rel, ex.model_dump_json())
+    return rel
+
+
+def cached_extraction(out: Path, entry: FileEntry) -> Extraction | None:
+    if not entry.extraction:
+        return None
+    try:
+        return Extraction.model_validate_json((out / entry.extraction).read_bytes())
+    except (OSError, ValidationError, ValueError):
+        return None
+
+
+@contextmanager
+def build_lock(out: Path, waiting: Callable[[str], None] = lambda pid: None) -> Iterator[None]:
+    """One build at a time per graphs directory; a second one waits for the first."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            waiting(f.read().strip() or "?")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
