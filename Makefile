@@ -37,6 +37,7 @@ bench: setup
 	$(PY) benchmarks/bench_extract.py
 	unshare --net sh -c 'ip link set lo up && exec $(PY) benchmarks/bench_load.py'
 	$(PY) benchmarks/bench_queries.py
+	$(PY) benchmarks/bench_build.py
 
 clean:
 	rm -rf $(VENV) data/graphs/*.json data/graphs/*.graphml

@@ -152,3 +152,15 @@ def test_two_builds_at_once_leave_a_whole_store(raw, tmp_path):
     assert len(manifest.files) == 5
     g = read_json(out / CORPUS_JSON)
     assert (g.number_of_nodes(), g.number_of_edges()) == (manifest.nodes, manifest.relationships)
+
+
+def test_a_corrupt_cache_file_is_re_extracted(raw, tmp_path):
+    out = tmp_path / "graphs"
+    build(raw, out, workers=1)
+    entry = read_manifest(out).files[str(raw / CHANGJI)]
+    (out / entry.extraction).write_text("{not json")
+    (raw / MEASURES).write_text((raw / MEASURES).read_text(encoding="utf-8") + "\n",
+                                encoding="utf-8")  # something changed: the graph is rebuilt
+    result = build(raw, out, workers=1)
+    assert sorted(result.extracted) == sorted([str(raw / MEASURES), str(raw / CHANGJI)])
+    assert result.plans == 5 and not result.errors

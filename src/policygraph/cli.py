@@ -253,11 +253,11 @@ def build(
     removed = f", {len(result.removed)} removed" if result.removed else ""
     console.print(f"{result.files} files: {len(result.extracted)} extracted, "
                   f"{result.files - len(result.extracted) - len(result.errors)} unchanged"
-                  f"{removed}, {len(result.errors)} errors; {len(result.extractions)} plans, "
+                  f"{removed}, {len(result.errors)} errors; {result.plans} plans, "
                   f"{result.nodes} nodes, {result.relationships} relationships; "
                   f"{result.seconds:.1f} s")
     code = exit_code(len(result.errors), result.files)
-    if neo4j_uri and result.extractions:
+    if neo4j_uri and result.plans:
         # With a failed file, keep that plan's previous version in the database.
         load_into(result.corpus_graph(), neo4j_uri, user, database, batch_size, force=False,
                   prune=not result.errors)

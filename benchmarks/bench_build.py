@@ -1,0 +1,73 @@
+"""Batch re-runs on the synthetic corpus: workers, no-change and one-file-changed builds.
+
+Same run, same machine, so only ratios count:
+- full build with 1 worker and with 2 (speed-up, goal ≥ 1.7× on 2 cores);
+- a re-run with nothing changed, and one after editing one file, each as a share of the
+  full 2-worker build (goal ≤ 5%).
+
+    python benchmarks/bench_build.py [--plans 1000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "benchmarks")]
+
+from policygraph.build import build  # noqa: E402
+from synthetic import corpus_dir  # noqa: E402
+
+
+def timed(raw: Path, out: Path, workers: int) -> tuple[float, int]:
+    start = time.perf_counter()
+    result = build(raw, out, workers=workers)
+    if result.errors:
+        raise SystemExit(f"{len(result.errors)} files failed: {result.errors[0].line()}")
+    return time.perf_counter() - start, len(result.extracted)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--plans", type=int, default=1000)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        raw = Path(tmp) / "raw"
+        shutil.copytree(corpus_dir(args.plans), raw)
+        one, _ = timed(raw, Path(tmp) / "out1", 1)
+        two, _ = timed(raw, Path(tmp) / "out2", 2)
+        same, n_same = timed(raw, Path(tmp) / "out2", 2)
+        victim = sorted(raw.glob("*.txt"))[len(list(raw.glob("*.txt"))) // 2]
+        victim.write_text(victim.read_text(encoding="utf-8").replace("年", "年 ", 1),
+                          encoding="utf-8")
+        changed, n_changed = timed(raw, Path(tmp) / "out2", 2)
+
+    result = {"plans": args.plans, "full_1_worker_s": round(one, 2),
+              "full_2_workers_s": round(two, 2), "speedup": round(one / two, 2),
+              "no_change_s": round(same, 2), "no_change_extracted": n_same,
+              "no_change_share": round(same / two, 4),
+              "one_changed_s": round(changed, 2), "one_changed_extracted": n_changed,
+              "one_changed_share": round(changed / two, 4),
+              "goals": {"speedup": 1.7, "share": 0.05}}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{args.plans} plans: full build 1 worker {one:.1f} s, 2 workers {two:.1f} s "
+              f"→ speed-up {result['speedup']}× (goal ≥ 1.7)")
+        print(f"no change: {same:.2f} s, {n_same} extracted = "
+              f"{100 * result['no_change_share']:.1f}% of the full build (goal ≤ 5%)")
+        print(f"one file changed: {changed:.2f} s, {n_changed} extracted = "
+              f"{100 * result['one_changed_share']:.1f}% of the full build (goal ≤ 5%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
