@@ -224,7 +224,7 @@ def clean(raw: str, rules: Rules) -> Cleaned:
 
 def _clean_line(line: str, number: int, rules: Rules) -> _Line:
     tab = line.startswith("\t")
-    line = line.translate(_FULLWIDTH)
+    line = rules.cleaning.to_simplified(line.translate(_FULLWIDTH))
     line = rules.cleaning.strip_debris(line)
     line = re.sub(r"[ \t\f\v\r]{2,}", " ", line.replace("\t", " ")).strip()
     return _Line(line, [(0, number)], tab and bool(line))

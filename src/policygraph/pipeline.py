@@ -32,11 +32,16 @@ def plan_files(path: str | Path) -> list[Path]:
         return [p]
     if not p.is_dir():
         raise InputError(Errors.E001, str(path))
-    files = sorted(f for f in p.rglob("*") if f.is_file()
+    files = sorted(f for f in p.rglob("*") if (f.is_file() or _dangling(f))
                    and not any(part.startswith(".") for part in f.relative_to(p).parts))
     if not files:
         raise InputError(Errors.E010, str(path))
     return files
+
+
+def _dangling(path: Path) -> bool:
+    """A symlink to nothing: kept in the batch, so it is named with E001, not skipped."""
+    return path.is_symlink() and not path.exists()
 
 
 @dataclass

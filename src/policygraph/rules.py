@@ -40,6 +40,14 @@ def _alternation(words: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- cleaning
+@lru_cache(maxsize=4)
+def _opencc(config: str):
+    """One converter per configuration and process (it cannot be pickled to workers)."""
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
 class CleaningRules(_Strict):
     inline_debris: list[str]
     zero_width: str
@@ -47,8 +55,29 @@ class CleaningRules(_Strict):
     title_end: str
     title_part_max: int = Field(gt=0)
     complete_end: str
+    simplify: str = ""
 
     _v = field_validator("title_end", "complete_end")(_check_regex)
+
+    @field_validator("simplify")
+    @classmethod
+    def _opencc_config(cls, value: str) -> str:
+        if value:
+            import opencc
+
+            try:
+                opencc.OpenCC(value)
+            except Exception as exc:  # opencc raises plain exceptions for unknown configs
+                raise ValueError(f"unknown OpenCC configuration {value!r}: {exc}") from None
+        return value
+
+    def to_simplified(self, line: str) -> str:
+        """Traditional characters → simplified, when that keeps the line's length (so
+        every offset still points at the same character)."""
+        if not self.simplify or line.isascii():
+            return line
+        converted = _opencc(self.simplify).convert(line)
+        return converted if len(converted) == len(line) else line
 
     @field_validator("inline_debris", "drop_lines")
     @classmethod

@@ -73,7 +73,7 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
         return None
     start = clause_start(text, m.start(), floor)
     lead = text[start:m.start()]
-    if not m["num"][0].isdigit() and not rx["cn_value_after"].search(lead):
+    if not m["num"][0].isdigit() and not rx["cn_value_after"].search(text, start, num_start):
         return None  # 三个“翻一番”: Chinese numerals only after a verb of commitment
     sentence = text[sentence_start(text, m.start(), seg.start):m.start()]
     if rx["past_markers"].search(sentence):
@@ -136,7 +136,7 @@ def _year(ctx: Context, seg: Segment, pos: int, clause: str) -> int | None:
         for found in rx["deadline"].finditer(ctx.text, start, end):
             pass
         if found is not None:
-            return int(found["year"]) if found["year"] else ctx.plan_year
+            return cn_number(found["year"]) if found["year"] else ctx.plan_year
     return None
 
 

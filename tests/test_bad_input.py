@@ -1,0 +1,161 @@
+"""Whatever documents arrive: each gets one clear error line or a correct result, nothing
+crashes, and no earlier good output is lost."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from policygraph import load_document
+from policygraph.build import build
+from policygraph.cli import app
+from policygraph.errors import InputError
+from policygraph.extract import extract
+from policygraph.store.files import CORPUS_JSON, read_json
+
+from .conftest import PLANS, RAW
+
+runner = CliRunner()
+CHANGJI = RAW / PLANS["changji"]
+TASK = "二、重点任务\n\n（一）推动高新技术企业提质增量。到2023年，高新技术企业超过50家。\n\n牵头单位：市科技局\n"
+
+
+def targets(path, **kw):
+    return [(t.metric, t.value, t.year) for t in extract(load_document(path, **kw)).targets]
+
+
+def test_traditional_and_mixed_text_reads_as_simplified(tmp_path):
+    f = tmp_path / "mixed.txt"
+    f.write_text("昌吉市科技創新行動方案\n\n二、重點任務\n\n（一）推動高新技術企業提質增量。"
+                 "到2023年，高新技術企業超過50家。\n\n牽頭單位：市科技局\n", encoding="utf-8")
+    ex = extract(load_document(f))
+    assert [(t.metric, t.value, t.year) for t in ex.targets] == [("高新技术企业", 50, 2023)]
+    assert [(u.name, u.role) for u in ex.units] == [("市科技局", "lead")]
+    assert "显著" in load_document(_write(tmp_path, "s.txt", "一、任务\n\n（一）显著提升。\n")).source.text
+
+
+def _write(tmp_path, name, text, encoding="utf-8"):
+    f = tmp_path / name
+    f.write_bytes(text.encode(encoding))
+    return f
+
+
+def test_fullwidth_digits_and_chinese_numerals(tmp_path):
+    f = _write(tmp_path, "fw.txt", TASK.replace("到2023年", "到２０２３年").replace("50家", "５０家"))
+    assert targets(f) == [("高新技术企业", 50, 2023)]
+    g = _write(tmp_path, "cn.txt", TASK.replace("到2023年", "到二〇二三年").replace("超过50家", "达到十家"))
+    assert targets(g) == [("高新技术企业", 10, 2023)]
+
+
+def test_gbk_bytes_that_claim_to_be_utf8(tmp_path):
+    page = ('<html><head><meta charset="utf-8"></head><body><p>二、重点任务</p>'
+            '<p>（一）推动高新技术企业提质增量。到2023年，高新技术企业超过50家。</p></body></html>')
+    f = _write(tmp_path, "plan.html", page, encoding="gbk")
+    assert targets(f) == [("高新技术企业", 50, 2023)]
+
+
+def test_docx_with_tables_only(tmp_path):
+    d = docx.Document()
+    table = d.add_table(rows=2, cols=3)
+    for i, text in enumerate(["指标名称", "2020年", "2023年"]):
+        table.rows[0].cells[i].text = text
+    for i, text in enumerate(["高新技术企业数（家）", "168", "234"]):
+        table.rows[1].cells[i].text = text
+    f = tmp_path / "tables.docx"
+    d.save(f)
+    doc = load_document(f)
+    assert len(doc.tables()) == 1 and doc.tables()[0].table.rows == [["高新技术企业数（家）", "168", "234"]]
+
+
+def test_ten_thousand_headings_and_deep_numbering(tmp_path):
+    # 10,000 headings: one section and 9,999 numbered items (numbers run to four digits)
+    many = "二、重点任务\n\n" + "".join(f"{i}．任务{i}。到2025年企业达到{i}家。\n" for i in range(1, 10_000))
+    doc = load_document(_write(tmp_path, "many.txt", many))
+    assert len(doc.tasks()) == 9_999 and doc.tasks()[-1].key == "二.9999"
+    assert len(extract(doc).targets) == 9_999
+    deep = "二、重点任务\n\n（一）第一层。\n\n1．第二层。\n\n（1）第三层。\n\n①第四层。到2025年企业达到5家。\n"
+    ex = extract(load_document(_write(tmp_path, "deep.txt", deep)))
+    assert [t.value for t in ex.targets] == [5]
+
+
+def test_file_names_with_spaces_and_chinese(tmp_path):
+    d = tmp_path / "新 计划 目录"
+    d.mkdir()
+    shutil.copy(CHANGJI, d / "昌吉 行动 方案 (2021).txt")
+    result = build(d, tmp_path / "graphs", workers=1)
+    assert result.plans == 1 and not result.errors
+    assert (tmp_path / "graphs" / "plans").iterdir()
+
+
+def test_symlinks_are_followed_and_dangling_ones_named(tmp_path):
+    d = tmp_path / "raw"
+    d.mkdir()
+    (d / "link.txt").symlink_to(CHANGJI)
+    (d / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    result = runner.invoke(app, ["build", str(d), "--out", str(tmp_path / "g"), "-w", "1"])
+    assert result.exit_code == 1
+    assert "dangling.txt: [E001] file not found" in result.output
+    assert "2 files: 1 extracted, 0 unchanged, 1 errors; 1 plans" in result.output
+
+
+def test_unreadable_file_is_named():
+    """chmod 0 stops everyone but root, so as root the reader runs as nobody."""
+    d = Path(tempfile.mkdtemp(prefix="pg-unreadable-"))
+    try:
+        d.chmod(0o755)
+        f = d / "secret.txt"
+        f.write_text(TASK, encoding="utf-8")
+        f.chmod(0)
+        cmd = [sys.executable, "-m", "policygraph.cli", "inspect", str(d)]
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 3, run.stderr
+        assert f"{f}: [E009] cannot read file" in run.stderr
+        assert "Traceback" not in run.stderr
+    finally:
+        shutil.rmtree(d)
+
+
+def test_a_batch_of_only_bad_files_keeps_the_previous_store(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "graphs"
+    raw.mkdir()
+    shutil.copy(CHANGJI, raw / "plan.txt")
+    build(raw, out, workers=1)
+    before = read_json(out / CORPUS_JSON).number_of_nodes()
+    (raw / "plan.txt").write_bytes(b"PK\x03\x04" + bytes(64))
+    result = runner.invoke(app, ["build", str(raw), "--out", str(out), "-w", "1"])
+    assert result.exit_code == 3 and "[E005]" in result.output
+    assert read_json(out / CORPUS_JSON).number_of_nodes() == before
+
+
+@pytest.fixture(scope="module")
+def fifty_mb(tmp_path_factory):
+    """The Changji plan repeated to 50 MB in one file."""
+    big = tmp_path_factory.mktemp("big") / "big.txt"
+    text = CHANGJI.read_text(encoding="utf-8")
+    with open(big, "w", encoding="utf-8") as f:
+        for _ in range(50 * 1024 * 1024 // len(text.encode()) + 1):
+            f.write(text)
+    return big
+
+
+def test_fifty_mb_is_refused_by_default_with_the_way_out(fifty_mb):
+    with pytest.raises(InputError) as exc:
+        load_document(fifty_mb)
+    assert exc.value.code == "E006" and "--max-mb" in exc.value.line()
+
+
+def test_fifty_mb_is_read_whole_when_allowed(fifty_mb):
+    """About 100 s on this machine: the one slow test, kept because the case is real."""
+    repeats = 50 * 1024 * 1024 // len(CHANGJI.read_text(encoding="utf-8").encode()) + 1
+    ex = extract(load_document(fifty_mb, max_mb=60))
+    assert len(ex.targets) == 37 * repeats  # the plan's 37 targets, every time
