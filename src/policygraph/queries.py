@@ -57,8 +57,11 @@ class CypherEngine:
     name = "neo4j"
 
     def __init__(self, driver, database: str | None = None) -> None:
+        from .store.neo4j import detect_profile
+
         self.driver = driver
         self.database = database
+        self.profile = detect_profile(driver, database)
 
     def latest_plans(self) -> set[str]:
         return {r["id"] for r in self.rows("MATCH (p:Plan {active: true}) WHERE "
@@ -69,7 +72,8 @@ class CypherEngine:
 
         with database_errors("query"), self.driver.session(database=self.database,
                                                           default_access_mode="READ") as s:
-            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, **params)])
+            return s.execute_read(lambda tx: [r.data() for r in
+                                              tx.run(query, self.profile.wire(params))])
 
 
 Engine = GraphEngine | CypherEngine

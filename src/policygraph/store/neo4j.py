@@ -50,11 +50,28 @@ class ServerProfile:
     batch_rows: int  # rows per UNWIND statement
     max_message_bytes: int | None  # FalkorDB aborts on a Bolt message over ~4 KB
     constraints: bool  # Neo4j's CREATE CONSTRAINT … IS UNIQUE
+    inlines_strings: bool = False  # pastes string parameters into '…' without escaping
+
+    def wire(self, value: object) -> object:
+        """A parameter value as this server needs it: FalkorDB puts string parameters
+        into the query text between single quotes, so a quote or backslash in a value
+        would end the literal (an error, a changed value, or worse). Escaping them makes
+        the server read back exactly the value sent."""
+        if not self.inlines_strings:
+            return value
+        if isinstance(value, str):
+            return value.replace("\\", "\\\\").replace("'", "\\'")
+        if isinstance(value, list):
+            return [self.wire(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.wire(v) for k, v in value.items()}
+        return value
 
 
 NEO4J = ServerProfile("neo4j", batch_rows=1000, max_message_bytes=None, constraints=True)
-# FalkorDB 4.16 (the test server): small messages, indexes but no constraint syntax.
-FALKORDB = ServerProfile("falkordb", batch_rows=40, max_message_bytes=3600, constraints=False)
+# FalkorDB 4.16 (the test server): small messages, no constraint syntax, inlined strings.
+FALKORDB = ServerProfile("falkordb", batch_rows=40, max_message_bytes=3600, constraints=False,
+                         inlines_strings=True)
 
 
 # ------------------------------------------------------------------------------ connecting
@@ -240,12 +257,13 @@ class Loader:
     def read(self, query: str, stage: str, **params) -> list[dict]:
         with database_errors(stage), self.session() as s:
             self.statements += 1
-            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, **params)])
+            return s.execute_read(lambda tx: [r.data() for r in
+                                              tx.run(query, self.profile.wire(params))])
 
     def run(self, query: str, stage: str, **params) -> None:
         with database_errors(stage), self.session() as s:
             self.statements += 1
-            s.execute_write(lambda tx: tx.run(query, **params).consume())
+            s.execute_write(lambda tx: tx.run(query, self.profile.wire(params)).consume())
 
     def write(self, body: str, rows: list[dict], stage: str,
               append_match: str | None = None) -> int:
@@ -267,7 +285,8 @@ class Loader:
         with database_errors(stage), self.session() as s:
             if self.mode == "single":
                 for row in rows:
-                    s.run("WITH $row AS r " + body, row=row, common={}).consume()
+                    s.run("WITH $row AS r " + body,
+                          self.profile.wire({"row": row, "common": {}})).consume()
                     self.statements += 1
             else:
                 query = "UNWIND $rows AS r " + body
@@ -297,7 +316,8 @@ class Loader:
         """Several statements per transaction: each BEGIN/COMMIT costs a round trip."""
         for i in range(0, len(jobs), TX_STATEMENTS):
             group = jobs[i:i + TX_STATEMENTS]
-            s.execute_write(lambda tx, g=group: [tx.run(q, **p).consume() for q, p in g])
+            s.execute_write(lambda tx, g=group: [tx.run(q, self.profile.wire(p)).consume()
+                                                 for q, p in g])
             self.statements += len(group)
 
     # ---------------------------------------------------------------------- schema
@@ -485,6 +505,7 @@ def run_cypher(driver: neo4j.Driver, statement: str, params: dict, *, write: boo
     """One statement with parameters, in a read transaction unless ``write``."""
     if not write and writes(statement):
         raise DatabaseError(Errors.E405)
+    params = detect_profile(driver, database).wire(params)
     mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
     with database_errors("query"), driver.session(database=database,
                                                   default_access_mode=mode) as s:
