@@ -216,6 +216,7 @@ class _Line:
 
 def clean(raw: str, rules: Rules) -> Cleaned:
     """Remove debris, drop page furniture, join broken lines; keep a line map."""
+    raw = rules.cleaning.to_simplified(raw)
     lines = [_clean_line(line, no, rules) for no, line in enumerate(raw.splitlines(), 1)]
     lines = [ln for ln in lines if ln.tab or not rules.cleaning.is_dropped(ln.text)]
     lines = _join_broken(lines, rules)
@@ -224,7 +225,7 @@ def clean(raw: str, rules: Rules) -> Cleaned:
 
 def _clean_line(line: str, number: int, rules: Rules) -> _Line:
     tab = line.startswith("\t")
-    line = rules.cleaning.to_simplified(line.translate(_FULLWIDTH))
+    line = line.translate(_FULLWIDTH)
     line = rules.cleaning.strip_debris(line)
     line = re.sub(r"[ \t\f\v\r]{2,}", " ", line.replace("\t", " ")).strip()
     return _Line(line, [(0, number)], tab and bool(line))

@@ -48,6 +48,16 @@ def _opencc(config: str):
     return opencc.OpenCC(config)
 
 
+@lru_cache(maxsize=4)
+def _convertible(config: str) -> re.Pattern:
+    """The characters the configuration changes, found once by converting every common
+    CJK character: most plans hold none of them and skip the conversion."""
+    block = "".join(map(chr, range(0x4E00, 0xA000)))
+    converted = _opencc(config).convert(" ".join(block))
+    changed = {a for a, b in zip(" ".join(block), converted) if a != b and a != " "}
+    return re.compile("[" + "".join(sorted(changed)) + "]") if changed else re.compile("(?!)")
+
+
 class CleaningRules(_Strict):
     inline_debris: list[str]
     zero_width: str
@@ -71,13 +81,18 @@ class CleaningRules(_Strict):
                 raise ValueError(f"unknown OpenCC configuration {value!r}: {exc}") from None
         return value
 
-    def to_simplified(self, line: str) -> str:
-        """Traditional characters → simplified, when that keeps the line's length (so
-        every offset still points at the same character)."""
-        if not self.simplify or line.isascii():
-            return line
-        converted = _opencc(self.simplify).convert(line)
-        return converted if len(converted) == len(line) else line
+    def to_simplified(self, text: str) -> str:
+        """Traditional characters → simplified, where that keeps the length (so every
+        offset still points at the same character): the whole text in one call, or else
+        line by line, keeping a line whose length would change as it is."""
+        if not self.simplify or not _convertible(self.simplify).search(text):
+            return text
+        convert = _opencc(self.simplify).convert
+        whole = convert(text)
+        if len(whole) == len(text):
+            return whole
+        lines = text.split("\n")
+        return "\n".join(c if len(c := convert(line)) == len(line) else line for line in lines)
 
     @field_validator("inline_debris", "drop_lines")
     @classmethod
