@@ -69,8 +69,10 @@ def diff_targets(old: Extraction, new: Extraction, rules: Rules) -> list[Change]
 def diff_units(old: Extraction, new: Extraction) -> list[Change]:
     before = {(u.task, u.canonical, u.role): u.name for u in old.units}
     after = {(u.task, u.canonical, u.role): u.name for u in new.units}
-    return ([_row("removed", "unit", k[0], f"{before[k]} ({k[2]})") for k in before.keys() - after.keys()]
-            + [_row("added", "unit", k[0], f"{after[k]} ({k[2]})") for k in after.keys() - before.keys()])
+    return ([_row("removed", "unit", k[0], f"{before[k]} ({k[2]})")
+             for k in before.keys() - after.keys()]
+            + [_row("added", "unit", k[0], f"{after[k]} ({k[2]})")
+               for k in after.keys() - before.keys()])
 
 
 def diff_platforms(old: Extraction, new: Extraction, rules: Rules) -> list[Change]:

@@ -99,16 +99,27 @@ _TARGET_COLS = ("g.id AS target_id, g.metric AS metric, g.value AS value, g.valu
 _ROLE_TYPES = "|".join(ROLES)
 
 
+def _fetch(e: Engine, name: str, cypher: str, on_graph: Callable[[GraphEngine], list[Row]]
+           ) -> list[Row]:
+    """Base rows: the Cypher on the database, or the networkx twin (once per store)."""
+    if isinstance(e, CypherEngine):
+        return e.rows(cypher)
+    return e.memo(name, lambda: on_graph(e))
+
+
+def _owners(g: nx.MultiDiGraph, task: str | None) -> int:
+    return sum(1 for _, _, k in g.in_edges(task, data="type") if k in ROLES) if task else 0
+
+
 def fetch_roles(e: Engine) -> list[Row]:
     """(unit, role, task, target-or-none) for every task a unit leads, supports or answers for."""
-    if isinstance(e, CypherEngine):
-        return e.rows(
+    return _fetch(e, "roles", (
             f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task)<-[r:{_ROLE_TYPES}]-(u:Unit) "
             f"OPTIONAL MATCH (t)-[:SETS]->(g:Target) "
             f"RETURN u.id AS unit_id, u.name AS unit, u.canonical AS unit_canonical, "
             f"u.region AS unit_region, type(r) AS role, {_PLAN_COLS}, t.id AS task_id, "
-            f"t.key AS task_key, t.title AS task, {_TARGET_COLS}")
-    return e.memo("roles", lambda: _fetch_roles(e))
+            f"t.key AS task_key, t.title AS task, {_TARGET_COLS}"),
+        _fetch_roles)
 
 
 def _fetch_roles(e: GraphEngine) -> list[Row]:
@@ -119,8 +130,8 @@ def _fetch_roles(e: GraphEngine) -> list[Row]:
         ud, td = g.nodes[u], g.nodes[t]
         targets = [e.node(x) for x in g.successors(t) if g.nodes[x]["label"] == "Target"]
         for target in targets or [None]:
-            rows.append({"unit_id": u, "unit": ud.get("name"), "unit_canonical": ud.get("canonical"),
-                         "unit_region": ud.get("region"), "role": d["type"],
+            rows.append({"unit_id": u, "unit": ud.get("name"),
+                         "unit_canonical": ud.get("canonical"), "unit_region": ud.get("region"), "role": d["type"],
                          **_plan(g.nodes[td["plan"]], td["plan"]), "task_id": t,
                          "task_key": td.get("key"), "task": td.get("title"), **_target(target)})
     return rows
@@ -128,16 +139,15 @@ def _fetch_roles(e: GraphEngine) -> list[Row]:
 
 def fetch_targets(e: Engine) -> list[Row]:
     """Every target of a current plan, with its metric and whether any unit owns its task."""
-    if isinstance(e, CypherEngine):
-        return e.rows(
+    return _fetch(e, "targets", (
             f"MATCH (p:Plan {{active: true}}) MATCH (g:Target {{plan: p.id}}) "
             f"MATCH (g)-[:MEASURES]->(m:Metric) "
             f"OPTIONAL MATCH (t:Task)-[:SETS]->(g) "
             f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(:Unit) "
             f"WITH p, g, m, t, count(r) AS owners "
             f"RETURN {_PLAN_COLS}, m.name AS indicator, t.key AS task_key, t.title AS task, "
-            f"owners, {_TARGET_COLS}")
-    return e.memo("targets", lambda: _fetch_targets(e))
+            f"owners, {_TARGET_COLS}"),
+        _fetch_targets)
 
 
 def _fetch_targets(e: GraphEngine) -> list[Row]:
@@ -146,7 +156,7 @@ def _fetch_targets(e: GraphEngine) -> list[Row]:
         metric = next((g.nodes[m]["name"] for m in g.successors(n)
                        if g.nodes[m]["label"] == "Metric"), None)
         task = next((t for t in g.predecessors(n) if g.nodes[t]["label"] == "Task"), None)
-        owners = sum(1 for u, _, k in g.in_edges(task, data="type") if k in ROLES) if task else 0
+        owners = _owners(g, task)
         td = g.nodes[task] if task else {}
         rows.append({**_plan(g.nodes[d["plan"]], d["plan"]), "indicator": metric,
                      "task_key": td.get("key"), "task": td.get("title"), "owners": owners,
@@ -156,31 +166,29 @@ def _fetch_targets(e: GraphEngine) -> list[Row]:
 
 def fetch_tasks(e: Engine) -> list[Row]:
     """Every task of a current plan with its number of owning units."""
-    if isinstance(e, CypherEngine):
-        return e.rows(
+    return _fetch(e, "tasks", (
             f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task) "
             f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(:Unit) WITH p, t, count(r) AS owners "
-            f"RETURN {_PLAN_COLS}, t.id AS task_id, t.key AS task_key, t.title AS task, owners")
-    return e.memo("tasks", lambda: _fetch_tasks(e))
+            f"RETURN {_PLAN_COLS}, t.id AS task_id, t.key AS task_key, t.title AS task, owners"),
+        _fetch_tasks)
 
 
 def _fetch_tasks(e: GraphEngine) -> list[Row]:
     g = e.g
     return [{**_plan(g.nodes[d["plan"]], d["plan"]), "task_id": n, "task_key": d.get("key"),
              "task": d.get("title"),
-             "owners": sum(1 for _, _, k in g.in_edges(n, data="type") if k in ROLES)}
+             "owners": _owners(g, n)}
             for n, d in e.nodes("Task")]
 
 
 def fetch_platforms(e: Engine) -> list[Row]:
     """(platform, plan mentioning it, host or none)."""
-    if isinstance(e, CypherEngine):
-        return e.rows(
+    return _fetch(e, "platforms", (
             f"MATCH (f:Platform)<-[m:MENTIONS]-() MATCH (p:Plan {{id: m.plan, active: true}}) "
             f"OPTIONAL MATCH (f)-[:HOSTED_BY]->(o:Organization) "
             f"RETURN DISTINCT f.id AS platform_id, f.name AS platform, f.kind AS kind, "
-            f"f.level AS level, o.name AS host, {_PLAN_COLS}")
-    return e.memo("platforms", lambda: _fetch_platforms(e))
+            f"f.level AS level, o.name AS host, {_PLAN_COLS}"),
+        _fetch_platforms)
 
 
 def _fetch_platforms(e: GraphEngine) -> list[Row]:

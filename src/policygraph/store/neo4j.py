@@ -323,8 +323,9 @@ class Loader:
     # ---------------------------------------------------------------------- schema
     def prepare_schema(self) -> None:
         """Uniqueness on every label's id (Neo4j); plain indexes where that is all there is."""
-        lookups = [(label, "id") for label in LABELS] + \
-                  [(label, "plan") for label in OWNED_LABELS if label != "Plan"] + [("Plan", "source")]
+        lookups = ([(label, "id") for label in LABELS]
+                   + [(label, "plan") for label in OWNED_LABELS if label != "Plan"]
+                   + [("Plan", "source")])
         if self.profile.constraints:
             for label in LABELS:
                 self.run(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:"
