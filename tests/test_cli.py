@@ -16,7 +16,8 @@ runner = CliRunner()
 def test_help_teaches_every_command():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("inspect", "extract", "eval", "build", "load"):
+    for command in ("inspect", "extract", "eval", "build", "load", "query", "diff", "report",
+                    "cypher"):
         assert command in result.output
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0 and "Usage" in sub.output
@@ -97,3 +98,15 @@ def test_load_with_no_server_is_one_line_and_exit_4(tmp_path):
     assert result.exit_code == 4
     assert "[E401] cannot reach the graph database" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_command_reference_is_generated_from_help():
+    """docs/cli.md must match the commands' --help (python scripts/cli_docs.py rewrites it)."""
+    import importlib.util
+
+    from .conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("cli_docs", ROOT / "scripts" / "cli_docs.py")
+    cli_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli_docs)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli_docs.render()
