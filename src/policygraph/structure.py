@@ -297,9 +297,10 @@ def attach_box_items(root: Node) -> None:
     """A box whose items repeat the numbers and titles of the tasks before it gives each
     item to its task (专栏1 "1.研究开发服务" → task "1．增强研究开发服务能力"); other boxes
     stay with the heading they follow."""
+    parents = parent_map(root)
     for parent in list(root.walk()):
         for box in [c for c in parent.children if c.kind == "box"]:
-            section = parent if parent.kind != "item" else _parent_of(root, parent)
+            section = parent if parent.kind != "item" else parents.get(id(parent))
             if section is None:
                 continue
             items = [c for c in box.children if c.kind == "box_item"]
@@ -318,11 +319,9 @@ def _alike(short: str, long: str) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.6
 
 
-def _parent_of(root: Node, target: Node) -> Node | None:
-    for node in root.walk():
-        if any(c is target for c in node.children):
-            return node
-    return None
+def parent_map(root: Node) -> dict[int, Node]:
+    """id(node) → its parent, for the whole tree in one walk."""
+    return {id(c): n for n in root.walk() for c in n.children}
 
 
 # ------------------------------------------------------------------------ metadata

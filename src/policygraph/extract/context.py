@@ -13,6 +13,7 @@ from functools import cached_property
 
 from ..models import Document, Node, Provenance
 from ..rules import Rules
+from ..structure import parent_map
 
 LINE_KINDS = ("section", "item", "box", "box_item", "paragraph", "annex")
 CLAUSE_END = re.compile(r"[，。；：,;:！？!?\n]")
@@ -56,7 +57,7 @@ class Context:
 
     @cached_property
     def parent_of(self) -> dict[int, Node]:
-        return {id(c): n for n in self.doc.root.walk() for c in n.children}
+        return parent_map(self.doc.root)
 
     def task_of(self, node: Node) -> Node | None:
         while node is not None:
