@@ -23,7 +23,7 @@ import itertools
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 import networkx as nx
@@ -218,7 +218,6 @@ class LoadReport:
     nodes_deleted: int = 0
     statements: int = 0
     seconds: float = 0.0
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -396,10 +395,10 @@ class Loader:
 
 
 # ------------------------------------------------------------------------------ the load
-def _props(data: dict, drop: Iterable[str] = ()) -> dict:
-    """Scalar and list properties only; None is absent (Neo4j stores no nulls)."""
-    skip = {"label", "id", "type", *drop}
-    return {k: v for k, v in data.items() if v is not None and k not in skip}
+def _props(data: dict) -> dict:
+    """The properties to store: not the model's bookkeeping, and no None (Neo4j stores no
+    nulls)."""
+    return {k: v for k, v in data.items() if v is not None and k not in ("label", "id", "type")}
 
 
 def owner(node: str, data: dict) -> str | None:
