@@ -23,7 +23,7 @@ from .ingest import DEFAULT_MAX_MB
 from .models import Extraction
 from .pipeline import load_document, plan_files
 from .rules import Rules, load_rules
-from .store.files import CORPUS_JSON, read_json, remove_plans, write_store
+from .store.files import CORPUS_JSON, read_corpus, remove_plans, write_store
 from .store.manifest import (FileEntry, Manifest, build_lock, cache_extraction,
                              cached_extraction, extractor_version, file_sha256, read_manifest,
                              write_manifest)
@@ -48,7 +48,7 @@ class BuildResult:
 
     def corpus_graph(self) -> nx.MultiDiGraph:
         if self.graph is None and self.out is not None:
-            self.graph = read_json(self.out / CORPUS_JSON)
+            self.graph = read_corpus(self.out)
         return self.graph if self.graph is not None else nx.MultiDiGraph()
 
 

@@ -285,7 +285,8 @@ def print_extracted(result, out: Path, limit: int = 20) -> None:
         table.add_column(col, justify="right" if numeric else "left", no_wrap=not numeric,
                          overflow="ellipsis", max_width=None if numeric else 18,
                          min_width=len(col) if numeric else None)
-    fresh = [ex for ex in result.extractions if ex.source in set(result.extracted)]
+    extracted = set(result.extracted)
+    fresh = [ex for ex in result.extractions if ex.source in extracted]
     for ex in fresh[:limit]:
         table.add_row(escape(ex.plan.title or Path(ex.source).stem)[:48],
                       escape(ex.plan.region or "—"), ex.plan.status, str(len(ex.tasks)),
@@ -347,9 +348,9 @@ def load(
 
     Example: NEO4J_PASSWORD=… policygraph load --neo4j bolt://127.0.0.1:7687 --user neo4j
     """
-    from .store.files import CORPUS_JSON, read_json
+    from .store.files import read_corpus
 
-    load_into(read_json(graphs / CORPUS_JSON), neo4j_uri, user, database, batch_size, force)
+    load_into(read_corpus(graphs), neo4j_uri, user, database, batch_size, force)
 
 
 # ----------------------------------------------------------------------------- query
@@ -369,12 +370,12 @@ NEEDS_ARG = {"compare": "metric", "explain": "node"}
 def open_engine(graphs: Path, neo4j_uri: str | None, user: str | None, database: str | None):
     """The store's graph by default; the database with --neo4j. Returns (engine, close)."""
     from .queries import CypherEngine, GraphEngine
-    from .store.files import CORPUS_JSON, read_json
+    from .store.files import read_corpus
 
     if neo4j_uri:
         driver = open_database(neo4j_uri, user)
         return CypherEngine(driver, database), driver.close
-    return GraphEngine(read_json(graphs / CORPUS_JSON)), lambda: None
+    return GraphEngine(read_corpus(graphs)), lambda: None
 
 
 def _cell(value) -> str:
@@ -507,9 +508,9 @@ def report(
     compared across plans in charts, and a clickable view of the graph. It needs no
     network to view; all document text in it is escaped."""
     from .report import render
-    from .store.files import CORPUS_JSON, atomic_write, read_json
+    from .store.files import atomic_write, read_corpus
 
-    atomic_write(out, render(read_json(graphs / CORPUS_JSON)))
+    atomic_write(out, render(read_corpus(graphs)))
     console.print(f"wrote {escape(str(out))}")
 
 

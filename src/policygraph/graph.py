@@ -28,6 +28,13 @@ OWNED_LABELS = ("Plan", "Task", "Target")
 SHARED_LABELS = tuple(label for label in LABELS if label not in OWNED_LABELS)
 # Relationships between two shared nodes: the only ones that outlive a plan's subgraph.
 SHARED_EDGES = (("HOSTED_BY", "Platform", "Organization"), ("IN_REGION", "Unit", "Region"))
+def owner_plan(node: str, data: dict) -> str | None:
+    """The plan a node belongs to (a Plan is its own), or None for a shared node."""
+    if data["label"] == "Plan":
+        return node
+    return data.get("plan") if data["label"] in OWNED_LABELS else None
+
+
 ROLE_REL = {"lead": "LEADS", "support": "SUPPORTS", "responsible": "RESPONSIBLE_FOR"}
 _QUOTES = re.compile(r"[“”‘’\"'\s]")
 

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 import networkx as nx
 
 from .queries import GraphEngine, compare, owners
+from .store.files import owned_by_plan
 
 VIEW_LABELS = ("Plan", "Task", "Unit", "Platform", "Metric", "Region")
 COLOURS = {"Plan": "#1f77b4", "Task": "#aec7e8", "Unit": "#ff7f0e", "Platform": "#2ca02c",
@@ -72,11 +73,11 @@ def _table(header: list[str], rows: list[list[object]], table_id: str) -> str:
 
 def plan_summaries(g: nx.MultiDiGraph) -> str:
     rows = []
+    owned_by = owned_by_plan(g)
     for pid, d in sorted(g.nodes(data=True), key=lambda x: str(x[1].get("title"))):
         if d["label"] != "Plan":
             continue
-        owned = Counter(g.nodes[n]["label"] for n, nd in g.nodes(data=True)
-                        if nd.get("plan") == pid)
+        owned = Counter(g.nodes[n]["label"] for n in owned_by.get(pid, ()))
         platforms = {f for t in g.successors(pid) for f in
                      ([t] if g.nodes[t]["label"] == "Platform" else g.successors(t))
                      if g.nodes[f]["label"] == "Platform"}

@@ -20,6 +20,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import Errors, StoreError
+from ..graph import owner_plan
 
 CORPUS_JSON = "corpus.json"
 CORPUS_GRAPHML = "corpus.graphml"
@@ -57,6 +58,11 @@ def read_json(path: Path) -> nx.MultiDiGraph:
         raise StoreError(Errors.E301, str(path.parent)) from None
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise StoreError(Errors.E302, str(path), reason=str(exc).splitlines()[0]) from None
+
+
+def read_corpus(graphs: Path) -> nx.MultiDiGraph:
+    """The corpus graph of a build directory."""
+    return read_json(Path(graphs) / CORPUS_JSON)
 
 
 def _graphml_type(values: list) -> str:
@@ -158,8 +164,7 @@ def owned_by_plan(g: nx.MultiDiGraph) -> dict[str, set[str]]:
     """Each plan's own nodes (the Plan and every node whose ``plan`` is its id)."""
     owned: dict[str, set[str]] = {}
     for n, d in g.nodes(data=True):
-        pid = n if d["label"] == "Plan" else d.get("plan")
-        if pid is not None:
+        if (pid := owner_plan(n, d)) is not None:
             owned.setdefault(pid, set()).add(n)
     return owned
 

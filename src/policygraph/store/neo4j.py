@@ -32,7 +32,8 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as nx4j
 
 from ..errors import DatabaseError, Errors
-from ..graph import LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_LABELS
+from ..graph import (LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_LABELS,
+                     owner_plan)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 _BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s]+")
@@ -401,13 +402,6 @@ def _props(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None and k not in ("label", "id", "type")}
 
 
-def owner(node: str, data: dict) -> str | None:
-    """The plan a node belongs to, or None for a shared node."""
-    if data["label"] == "Plan":
-        return node
-    return data.get("plan") if data["label"] in OWNED_LABELS else None
-
-
 def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None = None,
                profile: ServerProfile | None = None, force: bool = False,
                mode: str = "batched", batch_rows: int | None = None, prune: bool = True,
@@ -426,9 +420,9 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     active = {pid for pid, on in before.plans.items() if on}
     to_load = set(plans) if force else set(plans) - active
     report.plans_loaded, report.plans_unchanged = len(to_load), len(plans) - len(to_load)
-    owned = {n for n, d in g.nodes(data=True) if owner(n, d) in to_load}
+    owned = {n for n, d in g.nodes(data=True) if owner_plan(n, d) in to_load}
     shared_in_db = set().union(*before.shared.values())
-    shared = {n for n, d in g.nodes(data=True) if owner(n, d) is None and (
+    shared = {n for n, d in g.nodes(data=True) if owner_plan(n, d) is None and (
         n not in shared_in_db or any(m in owned for m in nx.all_neighbors(g, n)))}
 
     # 1. new versions beside the old: Plan nodes first (inactive), then the rest.
