@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,22 @@ def extractions(docs, rules):
 @pytest.fixture(scope="session")
 def docs(rules):
     return {name: load_document(RAW / file, rules) for name, file in PLANS.items()}
+
+
+@pytest.fixture
+def raw_copy(tmp_path):
+    """A copy of data/raw that a test may edit."""
+    d = tmp_path / "raw"
+    shutil.copytree(RAW, d)
+    return d
+
+
+def raise_changji_target(raw_dir: Path) -> None:
+    """Raise the high-tech enterprise target of the Changji plan from 50 to 60."""
+    path = raw_dir / PLANS["changji"]
+    text = path.read_text(encoding="utf-8")
+    assert text.count("高新技术企业超过50家") == 1
+    path.write_text(text.replace("高新技术企业超过50家", "高新技术企业超过60家"), encoding="utf-8")
 
 
 def plan_path(name: str) -> Path:

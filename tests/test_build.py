@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 from typer.testing import CliRunner
 
 from policygraph.build import build
@@ -18,95 +17,83 @@ from policygraph.queries import GraphEngine, owners
 from policygraph.store.files import CORPUS_JSON, read_json
 from policygraph.store.manifest import MANIFEST, build_lock, read_manifest
 
-from .conftest import PLANS, RAW
+from .conftest import PLANS, raise_changji_target
 
 CHANGJI = PLANS["changji"]
 MEASURES = PLANS["measures_draft"]
 runner = CliRunner()
 
 
-@pytest.fixture
-def raw(tmp_path):
-    d = tmp_path / "raw"
-    shutil.copytree(RAW, d)
-    return d
-
-
-def raise_target(path) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count("高新技术企业超过50家") == 1
-    path.write_text(text.replace("高新技术企业超过50家", "高新技术企业超过60家"), encoding="utf-8")
-
-
 def plans_by_source(g) -> dict[str, str]:
     return {d["source"]: n for n, d in g.nodes(data=True) if d["label"] == "Plan"}
 
 
-def test_a_rerun_extracts_only_the_edited_file_and_diff_names_the_edit(raw, tmp_path):
+def test_a_rerun_extracts_only_the_edited_file_and_diff_names_the_edit(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    first = build(raw, out, workers=1)
+    first = build(raw_copy, out, workers=1)
     assert len(first.extracted) == 5 and (out / MANIFEST).exists()
 
-    unchanged = build(raw, out, workers=1)
+    unchanged = build(raw_copy, out, workers=1)
     assert unchanged.extracted == [] and unchanged.graph is None  # nothing rewritten
     assert unchanged.nodes == first.nodes
 
     before = tmp_path / "before.txt"
-    shutil.copy(raw / CHANGJI, before)
-    raise_target(raw / CHANGJI)
-    second = build(raw, out, workers=1)
-    assert second.extracted == [str(raw / CHANGJI)]
+    shutil.copy(raw_copy / CHANGJI, before)
+    raise_changji_target(raw_copy)
+    second = build(raw_copy, out, workers=1)
+    assert second.extracted == [str(raw_copy / CHANGJI)]
 
-    changes = diff(resolve_version(str(before), out), resolve_version(str(raw / CHANGJI), out))
+    changes = diff(resolve_version(str(before), out),
+                   resolve_version(str(raw_copy / CHANGJI), out))
     assert changes == [{"change": "raised", "kind": "target", "task": "二.（二）",
                         "what": "高新技术企业", "old": ">50家", "new": ">60家"}]
-    new_id = plans_by_source(second.graph)[str(raw / CHANGJI)]
+    new_id = plans_by_source(second.graph)[str(raw_copy / CHANGJI)]
     by_id = diff(resolve_version(str(before), out), resolve_version(new_id, out))
     assert by_id == changes
 
 
-def test_a_rules_or_extractor_change_re_extracts_everything(raw, tmp_path):
+def test_a_rules_or_extractor_change_re_extracts_everything(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    build(raw, out, workers=1)
+    build(raw_copy, out, workers=1)
     manifest = json.loads((out / MANIFEST).read_text())
     manifest["rules"] = "an older rules version"
     (out / MANIFEST).write_text(json.dumps(manifest))
-    assert len(build(raw, out, workers=1).extracted) == 5
+    assert len(build(raw_copy, out, workers=1).extracted) == 5
 
 
-def test_a_deleted_file_takes_its_subgraph_with_it(raw, tmp_path):
+def test_a_deleted_file_takes_its_subgraph_with_it(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    build(raw, out, workers=1)
-    assert (out / "plans" / f"{(raw / CHANGJI).stem}.json").exists()
-    (raw / CHANGJI).unlink()
-    result = build(raw, out, workers=1)
-    assert result.removed == [str(raw / CHANGJI)]
+    build(raw_copy, out, workers=1)
+    assert (out / "plans" / f"{(raw_copy / CHANGJI).stem}.json").exists()
+    (raw_copy / CHANGJI).unlink()
+    result = build(raw_copy, out, workers=1)
+    assert result.removed == [str(raw_copy / CHANGJI)]
     g = read_json(out / CORPUS_JSON)
-    assert str(raw / CHANGJI) not in plans_by_source(g)
+    assert str(raw_copy / CHANGJI) not in plans_by_source(g)
     assert not any(d.get("region") == "昌吉市" for _, d in g.nodes(data=True) if d["label"] == "Plan")
-    assert not (out / "plans" / f"{(raw / CHANGJI).stem}.json").exists()
+    assert not (out / "plans" / f"{(raw_copy / CHANGJI).stem}.json").exists()
     assert len(list((out / "extractions").iterdir())) == 4
 
 
-def test_a_broken_new_draft_keeps_the_last_good_graph(raw, tmp_path):
+def test_a_broken_new_draft_keeps_the_last_good_graph(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    build(raw, out, workers=1)
-    (raw / CHANGJI).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
-    result = runner.invoke(app, ["build", str(raw), "--out", str(out), "-w", "1"])
+    build(raw_copy, out, workers=1)
+    (raw_copy / CHANGJI).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    result = runner.invoke(app, ["build", str(raw_copy), "--out", str(out), "-w", "1"])
     assert result.exit_code == 1  # some files failed, the others were processed
     assert "[E005]" in result.output and "1 errors" in result.output
     g = read_json(out / CORPUS_JSON)
     rows = owners(GraphEngine(g), unit="市科技局", region="昌吉市")
     assert any(r["value"] == 50 for r in rows)
-    assert read_manifest(out).files[str(raw / CHANGJI)].error.endswith("not a document")
+    assert read_manifest(out).files[str(raw_copy / CHANGJI)].error.endswith("not a document")
 
 
-def test_a_final_supersedes_its_draft_and_queries_show_the_latest(raw, tmp_path):
-    draft = raw / MEASURES
-    final = raw / "urumqi-universities-innovation-measures-final.txt"
+def test_a_final_supersedes_its_draft_and_queries_show_the_latest(raw_copy, tmp_path):
+    draft = raw_copy / MEASURES
+    final = raw_copy / "urumqi-universities-innovation-measures-final.txt"
     final.write_text(draft.read_text(encoding="utf-8").replace("（征求意见稿）", ""),
                      encoding="utf-8")
-    g = build(raw, tmp_path / "graphs", workers=1).graph
+    g = build(raw_copy, tmp_path / "graphs", workers=1).graph
     ids = plans_by_source(g)
     new, old = ids[str(final)], ids[str(draft)]
     assert g.nodes[new]["status"] == "final" and g.nodes[old]["status"] == "draft"
@@ -119,16 +106,16 @@ def test_a_final_supersedes_its_draft_and_queries_show_the_latest(raw, tmp_path)
     assert new in latest and old not in latest and {new, old} <= every
 
 
-def test_two_workers_give_the_same_graph_as_one(raw):
-    one = build(raw, workers=1).graph
-    two = build(raw, workers=2).graph
+def test_two_workers_give_the_same_graph_as_one(raw_copy):
+    one = build(raw_copy, workers=1).graph
+    two = build(raw_copy, workers=2).graph
     assert set(one.nodes) == set(two.nodes)
     assert sorted(one.edges(keys=True)) == sorted(two.edges(keys=True))
 
 
-def test_a_second_build_waits_for_the_first(raw, tmp_path):
+def test_a_second_build_waits_for_the_first(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    cmd = [sys.executable, "-m", "policygraph.cli", "build", str(raw), "--out", str(out),
+    cmd = [sys.executable, "-m", "policygraph.cli", "build", str(raw_copy), "--out", str(out),
            "-w", "1"]
     with build_lock(out):
         second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -141,9 +128,9 @@ def test_a_second_build_waits_for_the_first(raw, tmp_path):
     assert "5 extracted" in stdout
 
 
-def test_two_builds_at_once_leave_a_whole_store(raw, tmp_path):
+def test_two_builds_at_once_leave_a_whole_store(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    cmd = [sys.executable, "-m", "policygraph.cli", "build", str(raw), "--out", str(out),
+    cmd = [sys.executable, "-m", "policygraph.cli", "build", str(raw_copy), "--out", str(out),
            "-w", "1"]
     runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for _ in range(2)]
@@ -154,13 +141,13 @@ def test_two_builds_at_once_leave_a_whole_store(raw, tmp_path):
     assert (g.number_of_nodes(), g.number_of_edges()) == (manifest.nodes, manifest.relationships)
 
 
-def test_a_corrupt_cache_file_is_re_extracted(raw, tmp_path):
+def test_a_corrupt_cache_file_is_re_extracted(raw_copy, tmp_path):
     out = tmp_path / "graphs"
-    build(raw, out, workers=1)
-    entry = read_manifest(out).files[str(raw / CHANGJI)]
+    build(raw_copy, out, workers=1)
+    entry = read_manifest(out).files[str(raw_copy / CHANGJI)]
     (out / entry.extraction).write_text("{not json")
-    (raw / MEASURES).write_text((raw / MEASURES).read_text(encoding="utf-8") + "\n",
+    (raw_copy / MEASURES).write_text((raw_copy / MEASURES).read_text(encoding="utf-8") + "\n",
                                 encoding="utf-8")  # something changed: the graph is rebuilt
-    result = build(raw, out, workers=1)
-    assert sorted(result.extracted) == sorted([str(raw / MEASURES), str(raw / CHANGJI)])
+    result = build(raw_copy, out, workers=1)
+    assert sorted(result.extracted) == sorted([str(raw_copy / MEASURES), str(raw_copy / CHANGJI)])
     assert result.plans == 5 and not result.errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -12,7 +11,7 @@ from policygraph.graph import LABELS, RELATIONSHIPS
 from policygraph.store.neo4j import (FALKORDB, Loader, batches, connect, detect_profile,
                                      load_graph, split_long)
 from tests.bolt_server import BoltServer, CuttableLink
-from tests.conftest import PLANS, RAW
+from tests.conftest import PLANS, RAW, raise_changji_target
 
 CHANGJI = PLANS["changji"]
 
@@ -43,21 +42,6 @@ def changji_targets(driver) -> list[float]:
             file=CHANGJI, metric="高新技术企业"))
 
 
-@pytest.fixture
-def raw_copy(tmp_path):
-    d = tmp_path / "raw"
-    shutil.copytree(RAW, d)
-    return d
-
-
-def edit_changji(raw_dir) -> None:
-    """Raise the high-tech enterprise target of the Changji plan from 50 to 60."""
-    path = raw_dir / CHANGJI
-    text = path.read_text(encoding="utf-8")
-    assert text.count("高新技术企业超过50家") == 1
-    path.write_text(text.replace("高新技术企业超过50家", "高新技术企业超过60家"), encoding="utf-8")
-
-
 def test_the_server_is_told_apart_from_neo4j(bolt_driver):
     assert detect_profile(bolt_driver).name == "falkordb"
 
@@ -82,7 +66,7 @@ def test_loading_a_changed_plan_replaces_its_subgraph(empty_db, raw_copy):
     load_graph(empty_db, before)
     assert changji_targets(empty_db) == [50.0]
 
-    edit_changji(raw_copy)
+    raise_changji_target(raw_copy)
     after = build(raw_copy).graph
     report = load_graph(empty_db, after)
     assert (report.plans_loaded, report.plans_unchanged) == (1, 4)
@@ -113,7 +97,7 @@ def test_a_build_with_a_failed_file_keeps_that_plans_last_version(empty_db, raw_
 
 def test_a_link_cut_mid_load_leaves_the_previous_graph(bolt_server, empty_db, raw_copy):
     before = build(raw_copy).graph
-    edit_changji(raw_copy)
+    raise_changji_target(raw_copy)
     after = build(raw_copy).graph
     load_graph(empty_db, before)
     loaded = db_counts(empty_db)
