@@ -24,7 +24,7 @@ debs:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 run: setup
-	$(VENV)/bin/policygraph build data/raw --out data/graphs
+	$(VENV)/bin/policygraph build data/raw --out data/graphs --export graphml --export csv
 
 # The suite runs in a private network namespace: the FalkorDB Bolt server the tests start
 # (tests/bolt_server.py) listens on every interface, so it must only see loopback.

@@ -34,7 +34,7 @@ def test_a_rerun_extracts_only_the_edited_file_and_diff_names_the_edit(raw_copy,
     assert len(first.extracted) == 5 and (out / MANIFEST).exists()
 
     unchanged = build(raw_copy, out, workers=1)
-    assert unchanged.extracted == [] and unchanged.graph is None  # nothing rewritten
+    assert unchanged.extracted == [] and not unchanged.changed  # nothing rewritten
     assert unchanged.nodes == first.nodes
 
     before = tmp_path / "before.txt"
@@ -47,7 +47,7 @@ def test_a_rerun_extracts_only_the_edited_file_and_diff_names_the_edit(raw_copy,
                    resolve_version(str(raw_copy / CHANGJI), out))
     assert changes == [{"change": "raised", "kind": "target", "task": "二.（二）",
                         "what": "高新技术企业", "old": ">50家", "new": ">60家"}]
-    new_id = plans_by_source(second.graph)[str(raw_copy / CHANGJI)]
+    new_id = plans_by_source(second.corpus_graph())[str(raw_copy / CHANGJI)]
     by_id = diff(resolve_version(str(before), out), resolve_version(new_id, out))
     assert by_id == changes
 
@@ -93,7 +93,7 @@ def test_a_final_supersedes_its_draft_and_queries_show_the_latest(raw_copy, tmp_
     final = raw_copy / "urumqi-universities-innovation-measures-final.txt"
     final.write_text(draft.read_text(encoding="utf-8").replace("（征求意见稿）", ""),
                      encoding="utf-8")
-    g = build(raw_copy, tmp_path / "graphs", workers=1).graph
+    g = build(raw_copy, tmp_path / "graphs", workers=1).corpus_graph()
     ids = plans_by_source(g)
     new, old = ids[str(final)], ids[str(draft)]
     assert g.nodes[new]["status"] == "final" and g.nodes[old]["status"] == "draft"
@@ -141,13 +141,24 @@ def test_two_builds_at_once_leave_a_whole_store(raw_copy, tmp_path):
     assert (g.number_of_nodes(), g.number_of_edges()) == (manifest.nodes, manifest.relationships)
 
 
-def test_a_corrupt_cache_file_is_re_extracted(raw_copy, tmp_path):
+def test_a_damaged_fragment_is_re_extracted(raw_copy, tmp_path):
+    out = tmp_path / "graphs"
+    first = build(raw_copy, out, workers=1)
+    files = read_manifest(out).files
+    truncated = out / files[str(raw_copy / CHANGJI)].fragment.path
+    truncated.write_bytes(truncated.read_bytes()[:100])  # caught before reuse: size differs
+    garbled = out / files[str(raw_copy / MEASURES)].fragment.path
+    garbled.write_bytes(b"x" * garbled.stat().st_size)  # caught when the corpus is merged
+    result = build(raw_copy, out, workers=1)
+    assert sorted(result.extracted) == sorted([str(raw_copy / MEASURES), str(raw_copy / CHANGJI)])
+    assert not result.errors and (result.nodes, result.relationships) == (first.nodes,
+                                                                          first.relationships)
+    assert read_json(garbled).number_of_nodes() > 0
+
+
+def test_diff_reads_a_plan_again_when_its_cached_extraction_is_damaged(raw_copy, tmp_path):
     out = tmp_path / "graphs"
     build(raw_copy, out, workers=1)
     entry = read_manifest(out).files[str(raw_copy / CHANGJI)]
     (out / entry.extraction).write_text("{not json")
-    (raw_copy / MEASURES).write_text((raw_copy / MEASURES).read_text(encoding="utf-8") + "\n",
-                                encoding="utf-8")  # something changed: the graph is rebuilt
-    result = build(raw_copy, out, workers=1)
-    assert sorted(result.extracted) == sorted([str(raw_copy / MEASURES), str(raw_copy / CHANGJI)])
-    assert result.plans == 5 and not result.errors
+    assert resolve_version(entry.plan_id, out).sha256 == entry.sha256

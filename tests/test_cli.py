@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from policygraph.cli import app
 
-from .conftest import GOLD, RAW, plan_path
+from .conftest import GOLD, RAW, plan_path, raise_changji_target
 
 runner = CliRunner()
 
@@ -64,13 +64,37 @@ def test_bad_files_give_one_line_each_and_exit_codes(tmp_path):
     assert missing.exit_code == 3 and "[E001]" in missing.stderr
 
 
-def test_build_writes_the_store(tmp_path):
-    result = runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path)])
+def test_build_writes_the_store_and_the_exports_asked_for(tmp_path):
+    result = runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path), "--export", "graphml",
+                                 "--export", "csv"])
     assert result.exit_code == 0, result.output
     assert "5 plans" in result.stdout
     assert (tmp_path / "corpus.json").is_file() and (tmp_path / "corpus.graphml").is_file()
     assert len(list((tmp_path / "plans").glob("*.json"))) == 5
     assert (tmp_path / "import" / "nodes_Plan.csv").read_text(encoding="utf-8").count("\n") == 6
+
+
+def test_exports_are_made_on_request_and_never_left_stale(raw_copy, tmp_path):
+    out = tmp_path / "graphs"
+    assert runner.invoke(app, ["build", str(raw_copy), "--out", str(out)]).exit_code == 0
+    assert (out / "corpus.json").is_file() and not (out / "corpus.graphml").exists()
+    made = runner.invoke(app, ["export", "--graphs", str(out), "--format", "csv"])
+    assert made.exit_code == 0 and not (out / "corpus.graphml").exists()
+    assert (out / "import" / "rels_HAS_TASK.csv").is_file()
+    assert runner.invoke(app, ["export", "--graphs", str(out)]).exit_code == 0
+    assert (out / "corpus.graphml").is_file()
+    # an unchanged re-run leaves them; a change without --export removes them
+    assert runner.invoke(app, ["build", str(raw_copy), "--out", str(out)]).exit_code == 0
+    assert (out / "corpus.graphml").is_file()
+    raise_changji_target(raw_copy)
+    assert runner.invoke(app, ["build", str(raw_copy), "--out", str(out)]).exit_code == 0
+    assert not (out / "corpus.graphml").exists() and not list((out / "import").glob("*.csv"))
+
+
+def test_export_without_a_build_says_so(tmp_path):
+    result = runner.invoke(app, ["export", "--graphs", str(tmp_path / "none")])
+    assert result.exit_code == 3 and "[E301]" in result.stderr
+    assert not (tmp_path / "none").exists()
 
 
 def test_build_then_load_into_the_bolt_server(empty_db, bolt_server, tmp_path):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import networkx as nx
 
 from policygraph.build import build
-from policygraph.graph import build_graph, counts
+from policygraph.graph import build_graph, plan_fragment
 from policygraph.store.files import atomic_write, read_json
 
-from .conftest import RAW
+from .conftest import PLANS, RAW
 
 
 def _nodes(g, label, **props):
@@ -48,13 +49,37 @@ def test_platforms_merge_across_plans_by_alias(extractions, rules):
     assert len(mentions) == 3  # the services draft, the ten actions, the measures draft
 
 
-def test_build_writes_files_that_read_back(tmp_path):
-    result = build(RAW, tmp_path)
-    assert not result.errors and len(result.extractions) == 5
-    g = read_json(tmp_path / "corpus.json")
-    assert counts(g) == counts(result.graph)
+def as_sets(g: nx.MultiDiGraph) -> tuple[set, set]:
+    """A graph's nodes and edges with their properties, comparable across stores."""
+    nodes = {(n, json.dumps({k: v for k, v in d.items() if k != "id"}, sort_keys=True))
+             for n, d in g.nodes(data=True)}
+    edges = {(a, b, k, json.dumps(d, sort_keys=True)) for a, b, k, d in g.edges(keys=True, data=True)}
+    return nodes, edges
+
+
+def test_the_corpus_merged_from_fragments_is_the_graph_built_in_memory(tmp_path):
+    in_memory = build(RAW).graph
+    result = build(RAW, tmp_path, exports=["graphml", "csv"])
+    assert not result.errors and len(result.summaries) == 5
+    merged = read_json(tmp_path / "corpus.json")
+    assert as_sets(merged) == as_sets(in_memory)
+    assert (result.nodes, result.relationships) == (merged.number_of_nodes(),
+                                                    merged.number_of_edges())
+    # plans name the Huairou platform two ways; the merge kept the first, as in memory
+    names = {d["name"] for f in (tmp_path / "plans").glob("*.json")
+             for _, d in read_json(f).nodes(data=True) if "怀柔" in d.get("name", "")
+             and d["label"] == "Platform"}
+    assert names == {"怀柔国家实验室新疆基地", "怀柔实验室新疆基地"}
     graphml = nx.read_graphml(tmp_path / "corpus.graphml")
-    assert graphml.number_of_nodes() == result.graph.number_of_nodes()
+    assert graphml.number_of_nodes() == in_memory.number_of_nodes()
+    assert graphml.number_of_edges() == in_memory.number_of_edges()
+
+
+def test_each_plan_file_is_that_plan_alone(tmp_path, extractions, rules):
+    build(RAW, tmp_path)
+    changji = read_json(tmp_path / "plans" / f"{Path(PLANS['changji']).stem}.json")
+    alone = plan_fragment(extractions["changji"], rules)
+    assert as_sets(changji) == as_sets(alone)
 
 
 def test_atomic_write_leaves_the_old_file_when_interrupted(tmp_path, monkeypatch):

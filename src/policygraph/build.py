@@ -2,13 +2,17 @@
 
 With an output directory the build is incremental (see store/manifest.py): only files
 whose content, the extractor or the rules changed are extracted again, in parallel worker
-processes; removed files drop out; a file that fails keeps its last good extraction.
+processes that also write each plan's extraction and graph fragment; the main process then
+merges the fragments into corpus.json (store/fragments.py). Removed files drop out; a file
+that fails keeps its last good extraction and fragment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,31 +20,53 @@ from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
-from .errors import PolicyGraphError
+from .errors import Errors, PolicyGraphError, StoreError
 from .extract import extract
-from .graph import GraphBuilder, link_versions, plan_id
+from .graph import build_graph, plan_fragment, plan_id
 from .ingest import DEFAULT_MAX_MB
 from .models import Extraction
 from .pipeline import load_document, plan_files
 from .rules import Rules, load_rules
-from .store.files import CORPUS_JSON, read_corpus, remove_plans, write_store
+from .store.files import (CORPUS_JSON, plan_slug, read_corpus, remove_exports, remove_files,
+                          write_exports)
+from .store.fragments import BrokenFragment, assemble_corpus, fragment_intact, write_fragment
 from .store.manifest import (FileEntry, Manifest, build_lock, cache_extraction,
-                             cached_extraction, extractor_version, file_sha256, read_manifest,
-                             write_manifest)
+                             extractor_version, file_sha256, read_manifest, write_manifest)
 
 Progress = Callable[[int, int, Path], None]  # (files done, files to extract, file)
 
 
 @dataclass
+class PlanSummary:
+    """What the build table shows of a plan it extracted."""
+
+    source: str
+    title: str
+    region: str | None
+    status: str
+    tasks: int
+    targets: int
+    units: int
+    platforms: int
+
+    @classmethod
+    def of(cls, ex: Extraction) -> "PlanSummary":
+        return cls(ex.source, ex.plan.title or Path(ex.source).stem, ex.plan.region,
+                   ex.plan.status, len(ex.tasks), len(ex.targets), len(ex.units),
+                   len(ex.platforms))
+
+
+@dataclass
 class BuildResult:
-    extractions: list[Extraction] = field(default_factory=list)  # every plan in the graph
+    summaries: list[PlanSummary] = field(default_factory=list)  # of the plans extracted now
     errors: list[PolicyGraphError] = field(default_factory=list)
-    graph: nx.MultiDiGraph | None = None  # None when nothing changed (see corpus_graph)
-    written: list[Path] = field(default_factory=list)
+    graph: nx.MultiDiGraph | None = None  # in memory only without --out (see corpus_graph)
+    written: list[Path] = field(default_factory=list)  # exports
     files: int = 0
     extracted: list[str] = field(default_factory=list)  # files read and extracted this run
     removed: list[str] = field(default_factory=list)  # files gone since the last build
     out: Path | None = None
+    changed: bool = False  # corpus.json was rewritten
     plans: int = 0
     nodes: int = 0
     relationships: int = 0
@@ -52,78 +78,106 @@ class BuildResult:
         return self.graph if self.graph is not None else nx.MultiDiGraph()
 
 
-Extracted = tuple[Extraction, "str | None"]  # the extraction, and where it is cached
+@dataclass
+class Job:
+    path: Path
+    rules: Rules
+    max_mb: float
+    out: Path | None = None  # with a graphs directory: write the extraction and fragment
+    name: str = ""  # the plan's file name there
 
 
-def _extract_file(job: tuple[Path, Rules, float, Path | None]) -> Extracted | PolicyGraphError:
-    """In a worker: extract one file and, given a graphs directory, cache the result there
-    (so the writing happens in parallel too)."""
-    path, rules, max_mb, cache_in = job
+Done = tuple[FileEntry, PlanSummary]
+
+
+def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
+    """In a worker: extract one file; given a graphs directory, also write its cached
+    extraction and graph fragment there, and return only their manifest entry."""
     try:
-        ex = extract(load_document(path, rules, max_mb), rules)
+        ex = extract(load_document(job.path, job.rules, job.max_mb), job.rules)
     except PolicyGraphError as exc:
         return exc
-    return ex, cache_extraction(cache_in, ex) if cache_in else None
+    if job.out is None:
+        return ex
+    entry = FileEntry(sha256=ex.sha256, plan_id=plan_id(ex),
+                      extraction=cache_extraction(job.out, ex, job.name),
+                      fragment=write_fragment(plan_fragment(ex, job.rules), job.out, job.name))
+    return entry, PlanSummary.of(ex)
 
 
-def extract_files(paths: list[Path], rules: Rules, max_mb: float = DEFAULT_MAX_MB,
-                  workers: int = 1, progress: Progress | None = None,
-                  cache_in: Path | None = None,
-                  ) -> Iterator[tuple[Path, Extracted | PolicyGraphError]]:
-    """Each file's (Extraction, cache path) or error, in order; across ``workers`` processes."""
-    jobs = [(p, rules, max_mb, cache_in) for p in paths]
-    if workers > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(paths))) as pool:
-            chunk = max(1, min(16, len(paths) // (workers * 8)))
-            results: Iterable = pool.map(_extract_file, jobs, chunksize=chunk)
-            yield from _counted(paths, results, progress)
+def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None,
+             ) -> Iterator[tuple[Path, Extraction | Done | PolicyGraphError]]:
+    """Each job's result, in order; across ``workers`` processes."""
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            chunk = max(1, min(16, len(jobs) // (workers * 8)))
+            yield from _counted(jobs, pool.map(_run_job, jobs, chunksize=chunk), progress)
     else:
-        yield from _counted(paths, map(_extract_file, jobs), progress)
+        yield from _counted(jobs, map(_run_job, jobs), progress)
 
 
-def _counted(paths, results, progress):
-    for i, (path, result) in enumerate(zip(paths, results), 1):
+def _counted(jobs: list[Job], results: Iterable, progress: Progress | None):
+    for i, (job, result) in enumerate(zip(jobs, results), 1):
         if progress:
-            progress(i, len(paths), path)
-        yield path, result
+            progress(i, len(jobs), job.path)
+        yield job.path, result
 
 
-def graph_of(extractions: list[Extraction], rules: Rules) -> nx.MultiDiGraph:
-    builder = GraphBuilder(rules)
-    for ex in extractions:
-        builder.add(ex)
-    link_versions(builder.g, rules)
-    return builder.g
+def fragment_names(files: list[Path]) -> dict[str, str]:
+    """A file name in the graphs directory for each source: its stem, or where two sources
+    share a stem, the stem and a hash of the path."""
+    slugs = {str(f): plan_slug(str(f)) for f in files}
+    seen = Counter(slugs.values())
+    return {k: s if seen[s] == 1 else f"{s}-{hashlib.sha256(k.encode()).hexdigest()[:8]}"
+            for k, s in slugs.items()}
 
 
 def build(path: str | Path, out: str | Path | None = None, rules: Rules | None = None,
           max_mb: float = DEFAULT_MAX_MB, progress: Progress | None = None,
           workers: int | None = None, waiting: Callable[[str], None] = lambda pid: None,
-          ) -> BuildResult:
+          exports: Iterable[str] = ()) -> BuildResult:
     """Extract every plan under ``path`` and build the corpus graph; with ``out``, only
-    what changed since the last build there, and write the store. A bad file is reported
-    in ``errors`` and never stops the others. ``workers`` defaults to the machine's cores."""
+    what changed since the last build there, and write the store (plus ``exports``:
+    "graphml", "csv"). A bad file is reported in ``errors`` and never stops the others.
+    ``workers`` defaults to the machine's cores."""
     started = time.perf_counter()
     rules = rules or load_rules()
     workers = workers or os.cpu_count() or 1
     files = plan_files(path)
     if out is None:
-        result = BuildResult(files=len(files))
-        for f, got in extract_files(files, rules, max_mb, workers, progress):
-            if isinstance(got, PolicyGraphError):
-                result.errors.append(got)
-            else:
-                result.extractions.append(got[0])
-                result.extracted.append(str(f))
-        result.graph = graph_of(result.extractions, rules)
-        result.plans = len(result.extractions)
-        result.nodes, result.relationships = (result.graph.number_of_nodes(),
-                                              result.graph.number_of_edges())
+        result = _in_memory(files, rules, max_mb, workers, progress)
     else:
         with build_lock(Path(out), waiting):
             result = _incremental(files, Path(out), rules, max_mb, workers, progress)
+            exports = set(exports)
+            if exports:
+                result.written = write_exports(result.corpus_graph(), Path(out), exports)
+            elif result.changed:
+                remove_exports(Path(out))  # they no longer match corpus.json
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _in_memory(files: list[Path], rules: Rules, max_mb: float, workers: int,
+               progress: Progress | None) -> BuildResult:
+    result = BuildResult(files=len(files))
+    extractions = []
+    for f, got in run_jobs([Job(f, rules, max_mb) for f in files], workers, progress):
+        if isinstance(got, PolicyGraphError):
+            result.errors.append(got)
+        else:
+            extractions.append(got)
+            result.extracted.append(str(f))
+            result.summaries.append(PlanSummary.of(got))
+    g = result.graph = build_graph(sorted(extractions, key=lambda ex: ex.source), rules)
+    result.plans = len(extractions)
+    result.nodes, result.relationships = g.number_of_nodes(), g.number_of_edges()
+    return result
+
+
+def _reusable(out: Path, entry: FileEntry | None) -> bool:
+    return bool(entry and not entry.error and entry.extraction and (out / entry.extraction).exists()
+                and fragment_intact(out, entry.fragment))
 
 
 def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, workers: int,
@@ -132,70 +186,74 @@ def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, work
     new = Manifest(extractor=extractor_version(), rules=rules.version)
     same_code = (old.extractor, old.rules) == (new.extractor, new.rules)
     result = BuildResult(files=len(files), out=out)
-    fresh: dict[str, Extraction] = {}  # extracted now, or last good kept after a failure
     todo: list[Path] = []
     for f in files:
-        key, entry = str(f), old.files.get(str(f))
-        if (same_code and entry and not entry.error and entry.extraction
-                and (out / entry.extraction).exists() and entry.sha256 == file_sha256(f)):
-            new.files[key] = entry  # unchanged: its cached extraction is read only if needed
+        entry = old.files.get(str(f))
+        if same_code and _reusable(out, entry) and entry.sha256 == file_sha256(f):
+            new.files[str(f)] = entry  # unchanged: its fragment is merged as it is
         else:
             todo.append(f)
-
-    for f, got in extract_files(todo, rules, max_mb, workers, progress, cache_in=out):
-        key = str(f)
-        if isinstance(got, PolicyGraphError):
-            result.errors.append(got)
-            last = old.files.get(key)
-            last_good = cached_extraction(out, last) if last else None
-            if last_good is not None:  # keep the plan's last good graph
-                fresh[key] = last_good
-                new.files[key] = last.model_copy(update={"error": got.line()})
-            continue
-        ex, cached = got
-        result.extracted.append(key)
-        fresh[key] = ex
-        new.files[key] = FileEntry(sha256=ex.sha256, plan_id=plan_id(ex), extraction=cached)
+    names = fragment_names(files)
+    _extract_into(new, old, result, todo, names, rules, max_mb, workers, progress)
 
     result.removed = sorted(set(old.files) - set(new.files))
-    unchanged = (not fresh and not result.removed and (out / CORPUS_JSON).exists()
-                 and all(e.error == (old.files[k].error if k in old.files else None)
-                         for k, e in new.files.items()))
-    if unchanged:
-        new.nodes, new.relationships = old.nodes, old.relationships
+    result.changed = bool(result.extracted or result.removed or not (out / CORPUS_JSON).exists())
+    if result.changed:
+        _assemble(new, old, result, names, rules, max_mb)
+        _remove_stale(out, old, new)
     else:
-        _rebuild(result, out, rules, old, new, fresh, same_code)
+        new.nodes, new.relationships = old.nodes, old.relationships
     write_manifest(out, new)
     result.plans = len(new.files)
     result.nodes, result.relationships = new.nodes, new.relationships
     return result
 
 
-def _rebuild(result: BuildResult, out: Path, rules: Rules, old: Manifest, new: Manifest,
-             fresh: dict[str, Extraction], same_code: bool) -> None:
-    """The corpus graph from every current extraction; the store rewritten where it changed."""
-    current = {k: fresh.get(k) or cached_extraction(out, e) for k, e in new.files.items()}
-    for key in [k for k, ex in current.items() if ex is None]:  # a corrupt cache file
-        got = _extract_file((Path(key), rules, DEFAULT_MAX_MB, out))
+def _extract_into(new: Manifest, old: Manifest, result: BuildResult, todo: list[Path],
+                  names: dict[str, str], rules: Rules, max_mb: float, workers: int,
+                  progress: Progress | None = None) -> None:
+    """Extract ``todo`` into the graphs directory and the new manifest; a file that fails
+    keeps its last good entry, marked with the error."""
+    out = result.out
+    jobs = [Job(f, rules, max_mb, out, names[str(f)]) for f in todo]
+    for f, got in run_jobs(jobs, workers, progress):
+        key = str(f)
         if isinstance(got, PolicyGraphError):
             result.errors.append(got)
-            del current[key], new.files[key]
-        else:
-            current[key] = got[0]
-            new.files[key] = FileEntry(sha256=got[0].sha256, extraction=got[1])
-            result.extracted.append(key)
-    result.extractions = [current[k] for k in sorted(current)]
-    g = result.graph = graph_of(result.extractions, rules)
-    for key, ex in current.items():
-        new.files[key].plan_id = plan_id(ex)
-    rewrite = None
-    if same_code:  # the extracted plans, and the versions they supersede or follow
-        rewrite = {new.files[k].plan_id for k in result.extracted}
-        rewrite |= {n for p in rewrite for n in nx.all_neighbors(g, p)
-                    if g.nodes[n]["label"] == "Plan"}
-    result.written = write_store(g, {new.files[k].plan_id: k for k in current}, out,
-                                 only=rewrite)
-    stale = [old.files[k].extraction for k in old.files
-             if k not in new.files or new.files[k].extraction != old.files[k].extraction]
-    remove_plans(out, result.removed, stale)
-    new.nodes, new.relationships = g.number_of_nodes(), g.number_of_edges()
+            last = old.files.get(key)
+            if last and last.fragment and fragment_intact(out, last.fragment):
+                new.files[key] = last.model_copy(update={"error": got.line()})
+            continue
+        new.files[key], summary = got
+        result.extracted.append(key)
+        result.summaries.append(summary)
+
+
+def _assemble(new: Manifest, old: Manifest, result: BuildResult, names: dict[str, str],
+              rules: Rules, max_mb: float) -> None:
+    """corpus.json from every fragment; a fragment that no longer parses is extracted anew
+    (once)."""
+    retried: set[str] = set()
+    while True:
+        try:
+            fragments = {k: (e.plan_id, e.fragment) for k, e in new.files.items()}
+            new.nodes, new.relationships = assemble_corpus(result.out, fragments, rules)
+            return
+        except BrokenFragment as broken:
+            key = broken.key
+            gone = new.files.pop(key)
+            if key in retried:
+                raise StoreError(Errors.E302, str(result.out / gone.fragment.path),
+                                 reason="the fragment just written does not parse") from None
+            retried.add(key)
+            names.setdefault(key, plan_slug(key))
+            _extract_into(new, Manifest(), result, [Path(key)], names, rules, max_mb, 1)
+
+
+def _remove_stale(out: Path, old: Manifest, new: Manifest) -> None:
+    """Fragments and cached extractions no current file refers to."""
+    def paths(m: Manifest) -> set[str]:
+        return {p for e in m.files.values()
+                for p in (e.extraction, e.fragment.path if e.fragment else None) if p}
+
+    remove_files(out, sorted(paths(old) - paths(new)))

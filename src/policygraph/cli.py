@@ -214,6 +214,16 @@ def eval_(
 
 
 # ----------------------------------------------------------------------------- build
+class ExportFormat(str, Enum):
+    graphml = "graphml"
+    csv = "csv"
+
+
+ExportOpt = typer.Option([], "--export", "-e",
+                         help="Also write the corpus as graphml (corpus.graphml) or csv "
+                              "(import/*.csv); repeat for both.")
+
+
 @app.command()
 @handles_errors
 def build(
@@ -230,20 +240,24 @@ def build(
     user: Optional[str] = User,
     database: Optional[str] = Database,
     batch_size: Optional[int] = BatchSize,
+    export: list[ExportFormat] = ExportOpt,
 ) -> None:
     """Extract every plan and write the knowledge graph to --out, re-reading only what changed.
 
-    Writes plans/<plan>.json (node-link, one per plan), corpus.json, corpus.graphml
-    (opens in Gephi), import/*.csv (for neo4j-admin database import) and manifest.json.
-    A re-run extracts only files whose content, the extractor or rules/ changed; removed
-    files leave the graph; a file that fails keeps its last good graph. Drafts and final
-    versions of one plan are linked by SUPERSEDES. Files are replaced atomically and one
-    build at a time runs per --out. Bad files are listed; the exit code says so.
+    Writes plans/<plan>.json (node-link, each plan's own subgraph), corpus.json (the
+    merged graph that queries, report and load read) and manifest.json; with --export,
+    also corpus.graphml (opens in Gephi) and import/*.csv (for neo4j-admin database
+    import). A re-run extracts only files whose content, the extractor or rules/ changed;
+    removed files leave the graph; a file that fails keeps its last good graph. Drafts and
+    final versions of one plan are linked by SUPERSEDES. Files are replaced atomically and
+    one build at a time runs per --out; exports a build would leave stale are deleted.
+    Bad files are listed; the exit code says so.
     """
     from .build import build as run_build
 
     with build_progress() as tick:
         result = run_build(path, out, max_mb=max_mb, workers=workers, progress=tick,
+                           exports=[e.value for e in export],
                            waiting=lambda pid: err_console.print(
                                f"waiting for the build in progress (pid {pid}) on {out}"))
     for exc in result.errors:
@@ -285,15 +299,39 @@ def print_extracted(result, out: Path, limit: int = 20) -> None:
         table.add_column(col, justify="right" if numeric else "left", no_wrap=not numeric,
                          overflow="ellipsis", max_width=None if numeric else 18,
                          min_width=len(col) if numeric else None)
-    extracted = set(result.extracted)
-    fresh = [ex for ex in result.extractions if ex.source in extracted]
-    for ex in fresh[:limit]:
-        table.add_row(escape(ex.plan.title or Path(ex.source).stem)[:48],
-                      escape(ex.plan.region or "—"), ex.plan.status, str(len(ex.tasks)),
-                      str(len(ex.targets)), str(len(ex.units)), str(len(ex.platforms)))
-    if len(fresh) > limit:
-        table.caption = f"… and {len(fresh) - limit} more"
+    for p in result.summaries[:limit]:
+        table.add_row(escape(p.title)[:48], escape(p.region or "—"), p.status, str(p.tasks),
+                      str(p.targets), str(p.units), str(p.platforms))
+    if len(result.summaries) > limit:
+        table.caption = f"… and {len(result.summaries) - limit} more"
     console.print(table)
+
+
+@app.command()
+@handles_errors
+def export(
+    graphs: Path = typer.Option(Path("data/graphs"), "--graphs", "-g",
+                                help="The build to export (its corpus.json)."),
+    format: list[ExportFormat] = typer.Option(
+        [ExportFormat.graphml, ExportFormat.csv], "--format", "-f",
+        help="graphml (corpus.graphml, opens in Gephi) or csv (import/*.csv for "
+             "neo4j-admin database import); repeat for both (the default)."),
+) -> None:
+    """Write the built corpus as GraphML and/or CSVs into the graphs directory.
+
+    A build keeps corpus.json current but writes these only with --export, since on a
+    large corpus they cost more than a one-file re-run; a build that changes the graph
+    deletes exports it would leave stale. Waits for a build in progress on --graphs.
+    """
+    from .store.files import CORPUS_JSON, read_corpus, write_exports
+    from .store.manifest import build_lock
+
+    if not (graphs / CORPUS_JSON).is_file():
+        read_corpus(graphs)  # the error that says no build is there
+    with build_lock(graphs, lambda pid: err_console.print(
+            f"waiting for the build in progress (pid {pid}) on {graphs}")):
+        written = write_exports(read_corpus(graphs), graphs, {f.value for f in format})
+    console.print(f"wrote {len(written)} files to {escape(str(graphs))}")
 
 
 # ------------------------------------------------------------------------------ load

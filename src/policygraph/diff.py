@@ -17,7 +17,7 @@ from .graph import canonical_metric, platform_key
 from .models import Extraction, TargetFact
 from .pipeline import load_document
 from .rules import Rules, load_rules
-from .store.manifest import cached_extraction, read_manifest
+from .store.manifest import cached_extraction, file_sha256, read_manifest
 
 Change = dict[str, object]
 
@@ -102,6 +102,8 @@ def resolve_version(ref: str, graphs: Path, rules: Rules | None = None) -> Extra
     for source, entry in read_manifest(graphs).files.items():
         if ref in (entry.plan_id, source):
             ex = cached_extraction(graphs, entry)
+            if ex is None and Path(source).is_file() and file_sha256(Path(source)) == entry.sha256:
+                ex = extract(load_document(source, rules), rules)  # a damaged cache file
             if ex is not None:
                 return ex
     raise QueryError(Errors.E503, ref, graphs=str(graphs))

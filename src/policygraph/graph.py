@@ -28,6 +28,8 @@ OWNED_LABELS = ("Plan", "Task", "Target")
 SHARED_LABELS = tuple(label for label in LABELS if label not in OWNED_LABELS)
 # Relationships between two shared nodes: the only ones that outlive a plan's subgraph.
 SHARED_EDGES = (("HOSTED_BY", "Platform", "Organization"), ("IN_REGION", "Unit", "Region"))
+
+
 def owner_plan(node: str, data: dict) -> str | None:
     """The plan a node belongs to (a Plan is its own), or None for a shared node."""
     if data["label"] == "Plan":
@@ -168,9 +170,19 @@ class GraphBuilder:
 
 
 def build_graph(extractions: list[Extraction], rules: Rules | None = None) -> nx.MultiDiGraph:
+    """The corpus graph of ``extractions``, merged in the order given, versions linked."""
     builder = GraphBuilder(rules)
     for ex in extractions:
         builder.add(ex)
+    link_versions(builder.g, builder.rules)
+    return builder.g
+
+
+def plan_fragment(ex: Extraction, rules: Rules) -> nx.MultiDiGraph:
+    """What one plan adds to the corpus graph, on its own: its nodes, the shared nodes it
+    links to with the values it gives them, and its edges (versions are linked later)."""
+    builder = GraphBuilder(rules)
+    builder.add(ex)
     return builder.g
 
 
@@ -190,19 +202,27 @@ def version_key(title: str | None, region: str | None, rules: Rules) -> tuple | 
     return re.sub(r"\s+", "", bare), region
 
 
-def link_versions(g: nx.MultiDiGraph, rules: Rules) -> None:
-    """(newer)-[:SUPERSEDES]->(older) within each plan's versions: a final after its
-    drafts, then by issue date, then by file name. Sets ``latest`` on every Plan."""
+def version_links(plans: dict[str, dict], rules: Rules) -> list[tuple[str, str]]:
+    """(newer, older) pairs within each plan's versions, given every Plan node's properties:
+    a final after its drafts, then by issue date, then by file name."""
     groups: dict[tuple, list[str]] = {}
-    for n, d in g.nodes(data=True):
-        if d["label"] == "Plan":
-            d["latest"] = True
-            key = version_key(d.get("title"), d.get("region"), rules)
-            if key is not None:
-                groups.setdefault(key, []).append(n)
-    for plans in groups.values():
-        plans.sort(key=lambda p: (g.nodes[p].get("status") == "final",
-                                  g.nodes[p].get("issued") or "", g.nodes[p].get("source", "")))
-        for older, newer in zip(plans, plans[1:]):
-            g.nodes[older]["latest"] = False
-            g.add_edge(newer, older, key="SUPERSEDES", type="SUPERSEDES")
+    for n, d in plans.items():
+        key = version_key(d.get("title"), d.get("region"), rules)
+        if key is not None:
+            groups.setdefault(key, []).append(n)
+    pairs = []
+    for group in groups.values():
+        group.sort(key=lambda p: (plans[p].get("status") == "final",
+                                  plans[p].get("issued") or "", plans[p].get("source", "")))
+        pairs += [(newer, older) for older, newer in zip(group, group[1:])]
+    return pairs
+
+
+def link_versions(g: nx.MultiDiGraph, rules: Rules) -> None:
+    """(newer)-[:SUPERSEDES]->(older) between versions; ``latest`` on every Plan."""
+    plans = {n: d for n, d in g.nodes(data=True) if d["label"] == "Plan"}
+    for d in plans.values():
+        d["latest"] = True
+    for newer, older in version_links(plans, rules):
+        plans[older]["latest"] = False
+        g.add_edge(newer, older, key="SUPERSEDES", type="SUPERSEDES")

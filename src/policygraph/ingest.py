@@ -15,9 +15,13 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Errors, InputError
 from .rules import Rules, load_rules
+
+if TYPE_CHECKING:
+    from .models import Source
 
 TEXT_EXTS = {".txt", ".text", ".md", ".markdown"}
 HTML_EXTS = {".html", ".htm"}
@@ -41,7 +45,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 # ----------------------------------------------------------------------- public API
 def read_source(path: str | Path, rules: Rules | None = None,
-                max_mb: float = DEFAULT_MAX_MB) -> "Source":
+                max_mb: float = DEFAULT_MAX_MB) -> Source:
     """Read one plan file of any supported format into a cleaned Source."""
     from .models import Source
 

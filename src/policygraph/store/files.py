@@ -1,9 +1,9 @@
 """The embedded store: graphs as files in a directory (default ``data/graphs``).
 
-Per plan, a node-link JSON of its subgraph; for the corpus, node-link JSON, GraphML (opens
-in Gephi) and CSVs in the layout ``neo4j-admin database import`` reads. Every file is
-written to a temporary file beside it and renamed into place, so an interrupted build
-never leaves a half-written graph.
+Per plan, a node-link JSON of its fragment (fragments.py); for the corpus, node-link JSON,
+and on request GraphML (opens in Gephi) and CSVs in the layout ``neo4j-admin database
+import`` reads. Every file is written to a temporary file beside it and renamed into place,
+so an interrupted build never leaves a half-written graph.
 """
 
 from __future__ import annotations
@@ -16,27 +16,34 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 import networkx as nx
+import orjson
 
 from ..errors import Errors, StoreError
 from ..graph import owner_plan
 
 CORPUS_JSON = "corpus.json"
 CORPUS_GRAPHML = "corpus.graphml"
+EXPORTS = ("graphml", "csv")  # written on request; corpus.json is always current
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INT_PROPS = {"year", "baseline_year", "period_start", "period_end", "level", "line", "start", "end"}
 FLOAT_PROPS = {"value", "value_max", "baseline"}
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+def atomic_write(path: Path, data: str | bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (or its chunks, in order) to ``path`` via a temporary file and an
+    atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, (str, bytes)):
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            else:
+                f.writelines(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -45,18 +52,13 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def to_json(g: nx.MultiDiGraph) -> str:
-    data = nx.node_link_data(g, edges="links")
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def read_json(path: Path) -> nx.MultiDiGraph:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
         return nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
     except FileNotFoundError:
         raise StoreError(Errors.E301, str(path.parent)) from None
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(Errors.E302, str(path), reason=str(exc).splitlines()[0]) from None
 
 
@@ -177,31 +179,40 @@ def plan_subgraph(g: nx.MultiDiGraph, pid: str,
     return g.subgraph(mine | linked).copy()
 
 
-def write_store(g: nx.MultiDiGraph, plans: dict[str, str], out: Path,
-                only: set[str] | None = None) -> list[Path]:
-    """Write per-plan JSON (plans: plan id → source path; ``only`` those plan ids when
-    given), corpus JSON, GraphML and CSVs."""
-    written = []
-    owned = owned_by_plan(g)
-    for pid, source in plans.items():
-        if only is not None and pid not in only:
+def _export_files(out: Path, fmt: str) -> list[Path]:
+    """The files an export format has written under ``out``."""
+    if fmt == "graphml":
+        return [out / CORPUS_GRAPHML]
+    return sorted((out / "import").glob("nodes_*.csv")) + sorted((out / "import").glob("rels_*.csv"))
+
+
+def write_exports(g: nx.MultiDiGraph, out: Path, formats: Iterable[str]) -> list[Path]:
+    """The corpus as GraphML (``corpus.graphml``, opens in Gephi) and/or CSVs for
+    ``neo4j-admin database import`` (``import/``); returns the files written."""
+    written: list[Path] = []
+    for fmt in EXPORTS:
+        if fmt not in formats:
             continue
-        path = out / "plans" / f"{plan_slug(source)}.json"
-        atomic_write(path, to_json(plan_subgraph(g, pid, owned)))
-        written.append(path)
-    for name, data in [(CORPUS_JSON, to_json(g)), (CORPUS_GRAPHML, to_graphml(g))]:
-        atomic_write(out / name, data)
-        written.append(out / name)
-    for name, data in to_import_csvs(g).items():
-        atomic_write(out / "import" / name, data)
-        written.append(out / "import" / name)
+        files = ({CORPUS_GRAPHML: to_graphml(g)} if fmt == "graphml"
+                 else {f"import/{n}": d for n, d in to_import_csvs(g).items()})
+        for stale in set(_export_files(out, fmt)) - {out / n for n in files}:
+            stale.unlink()  # a label or type the graph no longer has
+        for name, data in files.items():
+            atomic_write(out / name, data)
+            written.append(out / name)
     return written
 
 
-def remove_plans(out: Path, sources: list[str], extractions: list[str | None]) -> None:
-    """Delete the per-plan JSON of removed source files and stale cached extractions."""
-    for source in sources:
-        (out / "plans" / f"{plan_slug(source)}.json").unlink(missing_ok=True)
-    for rel in extractions:
+def remove_exports(out: Path) -> list[Path]:
+    """Delete every export under ``out`` (they would no longer match corpus.json)."""
+    gone = [f for fmt in EXPORTS for f in _export_files(out, fmt) if f.exists()]
+    for f in gone:
+        f.unlink()
+    return gone
+
+
+def remove_files(out: Path, rels: Iterable[str | None]) -> None:
+    """Delete files of the graphs directory (fragments, cached extractions) by relative path."""
+    for rel in rels:
         if rel:
             (out / rel).unlink(missing_ok=True)

@@ -1,9 +1,10 @@
 """The build manifest (``manifest.json`` in the graphs directory) and the extraction cache.
 
 For every source file: its sha256, the extractor and rules versions it was read with, and
-what the build made of it. A re-run re-extracts a file only when one of the three changed;
-otherwise it reuses the cached Extraction (``extractions/<name>.json``). A file that fails
-keeps its last good extraction, so a broken new draft never removes a plan's graph.
+what the build made of it: the cached Extraction (``extractions/<name>-<sha>.json``, which
+``diff`` reads) and the plan's graph fragment (``plans/<name>.json``, see fragments.py). A
+re-run re-extracts a file only when one of the three changed. A file that fails keeps its
+last good extraction and fragment, so a broken new draft never removes a plan's graph.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Callable, Iterator, Optional
 from pydantic import BaseModel, Field, ValidationError
 
 from ..models import Extraction
-from .files import atomic_write, plan_slug
+from .files import atomic_write
+from .fragments import Fragment
 
 MANIFEST = "manifest.json"
 EXTRACTIONS = "extractions"
@@ -31,11 +33,15 @@ class FileEntry(BaseModel):
     sha256: str  # of the content the cached extraction was made from
     plan_id: Optional[str] = None
     extraction: Optional[str] = None  # path under the graphs directory
+    fragment: Optional[Fragment] = None
     error: Optional[str] = None  # the last attempt failed (the extraction is the last good one)
 
 
+MANIFEST_VERSION = 2  # 2: per-plan fragments
+
+
 class Manifest(BaseModel):
-    version: int = 1
+    version: int = MANIFEST_VERSION
     extractor: str = ""
     rules: str = ""
     files: dict[str, FileEntry] = Field(default_factory=dict)
@@ -65,17 +71,18 @@ def file_sha256(path: Path) -> str:
 def read_manifest(out: Path) -> Manifest:
     """The manifest of ``out``; an unreadable one means "rebuild everything"."""
     try:
-        return Manifest.model_validate_json((out / MANIFEST).read_bytes())
+        manifest = Manifest.model_validate_json((out / MANIFEST).read_bytes())
     except (OSError, ValidationError, ValueError):
         return Manifest()
+    return manifest if manifest.version == MANIFEST_VERSION else Manifest()
 
 
 def write_manifest(out: Path, manifest: Manifest) -> None:
     atomic_write(out / MANIFEST, manifest.model_dump_json(indent=1))
 
 
-def cache_extraction(out: Path, ex: Extraction) -> str:
-    rel = f"{EXTRACTIONS}/{plan_slug(ex.source)}-{ex.sha256[:8]}.json"
+def cache_extraction(out: Path, ex: Extraction, name: str) -> str:
+    rel = f"{EXTRACTIONS}/{name}-{ex.sha256[:8]}.json"
     atomic_write(out / rel, ex.model_dump_json())
     return rel
 
