@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -71,6 +72,15 @@ def raise_changji_target(raw_dir: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count("高新技术企业超过50家") == 1
     path.write_text(text.replace("高新技术企业超过50家", "高新技术企业超过60家"), encoding="utf-8")
+
+
+def as_sets(g) -> tuple[set, set]:
+    """A graph's nodes and edges with their properties, comparable across stores (a graph
+    read back from node-link JSON keeps a node's id as its key only)."""
+    nodes = {(n, json.dumps({k: v for k, v in d.items() if k != "id"}, sort_keys=True))
+             for n, d in g.nodes(data=True)}
+    edges = {(a, b, k, json.dumps(d, sort_keys=True)) for a, b, k, d in g.edges(keys=True, data=True)}
+    return nodes, edges
 
 
 def plan_path(name: str) -> Path:

@@ -17,7 +17,7 @@ from policygraph.queries import GraphEngine, owners
 from policygraph.store.files import CORPUS_JSON, read_json
 from policygraph.store.manifest import MANIFEST, build_lock, read_manifest
 
-from .conftest import PLANS, raise_changji_target
+from .conftest import PLANS, as_sets, raise_changji_target
 
 CHANGJI = PLANS["changji"]
 MEASURES = PLANS["measures_draft"]
@@ -162,3 +162,23 @@ def test_diff_reads_a_plan_again_when_its_cached_extraction_is_damaged(raw_copy,
     entry = read_manifest(out).files[str(raw_copy / CHANGJI)]
     (out / entry.extraction).write_text("{not json")
     assert resolve_version(entry.plan_id, out).sha256 == entry.sha256
+
+
+def test_one_name_in_two_folders_keeps_two_plans(raw_copy, tmp_path):
+    (raw_copy / "later").mkdir()
+    shutil.copy(raw_copy / CHANGJI, raw_copy / "later" / CHANGJI)
+    raise_changji_target(raw_copy / "later")
+    out = tmp_path / "graphs"
+    result = build(raw_copy, out)
+    fragments = {e.fragment.path for e in read_manifest(out).files.values()}
+    assert result.plans == 6 and len(fragments) == 6
+    assert as_sets(result.corpus_graph()) == as_sets(build(raw_copy).graph)
+
+
+def test_the_same_text_under_two_names_is_one_plan(raw_copy, tmp_path):
+    shutil.copy(raw_copy / CHANGJI, raw_copy / "changji-copy.txt")
+    result = build(raw_copy, tmp_path / "graphs")
+    g = result.corpus_graph()
+    assert sum(1 for _, d in g.nodes(data=True) if d["label"] == "Plan") == 5
+    assert as_sets(g) == as_sets(build(raw_copy).graph)
+    assert (result.nodes, result.relationships) == (g.number_of_nodes(), g.number_of_edges())

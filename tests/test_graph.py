@@ -11,7 +11,7 @@ from policygraph.build import build
 from policygraph.graph import build_graph, plan_fragment
 from policygraph.store.files import atomic_write, read_json
 
-from .conftest import PLANS, RAW
+from .conftest import PLANS, RAW, as_sets
 
 
 def _nodes(g, label, **props):
@@ -47,14 +47,6 @@ def test_platforms_merge_across_plans_by_alias(extractions, rules):
     assert len(huairou) == 1
     mentions = {d["plan"] for _, _, d in g.in_edges(huairou[0]["id"], data=True)}
     assert len(mentions) == 3  # the services draft, the ten actions, the measures draft
-
-
-def as_sets(g: nx.MultiDiGraph) -> tuple[set, set]:
-    """A graph's nodes and edges with their properties, comparable across stores."""
-    nodes = {(n, json.dumps({k: v for k, v in d.items() if k != "id"}, sort_keys=True))
-             for n, d in g.nodes(data=True)}
-    edges = {(a, b, k, json.dumps(d, sort_keys=True)) for a, b, k, d in g.edges(keys=True, data=True)}
-    return nodes, edges
 
 
 def test_the_corpus_merged_from_fragments_is_the_graph_built_in_memory(tmp_path):

@@ -21,7 +21,6 @@ from typing import Callable, Iterable, Iterator
 import networkx as nx
 
 from .errors import Errors, PolicyGraphError, StoreError
-from .extract import extract
 from .graph import build_graph, plan_fragment, plan_id
 from .ingest import DEFAULT_MAX_MB
 from .models import Extraction
@@ -93,6 +92,8 @@ Done = tuple[FileEntry, PlanSummary]
 def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
     """In a worker: extract one file; given a graphs directory, also write its cached
     extraction and graph fragment there, and return only their manifest entry."""
+    from .extract import extract  # here: importing spaCy takes ~1 s a run with no change skips
+
     try:
         ex = extract(load_document(job.path, job.rules, job.max_mb), job.rules)
     except PolicyGraphError as exc:

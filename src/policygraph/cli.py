@@ -219,7 +219,7 @@ class ExportFormat(str, Enum):
     csv = "csv"
 
 
-ExportOpt = typer.Option([], "--export", "-e",
+ExportOpt = typer.Option([], "--export", "-e", metavar="graphml|csv",
                          help="Also write the corpus as graphml (corpus.graphml) or csv "
                               "(import/*.csv); repeat for both.")
 
@@ -313,7 +313,7 @@ def export(
     graphs: Path = typer.Option(Path("data/graphs"), "--graphs", "-g",
                                 help="The build to export (its corpus.json)."),
     format: list[ExportFormat] = typer.Option(
-        [ExportFormat.graphml, ExportFormat.csv], "--format", "-f",
+        [ExportFormat.graphml, ExportFormat.csv], "--format", "-f", metavar="graphml|csv",
         help="graphml (corpus.graphml, opens in Gephi) or csv (import/*.csv for "
              "neo4j-admin database import); repeat for both (the default)."),
 ) -> None:
