@@ -106,7 +106,9 @@ def test_symlinks_are_followed_and_dangling_ones_named(tmp_path):
     assert "2 files: 1 extracted, 0 unchanged, 1 errors; 1 plans" in result.output
 
 
-def test_unreadable_file_is_named():
+@pytest.mark.parametrize("command, target", [("inspect", "dir"), ("inspect", "file"),
+                                             ("extract", "file")])
+def test_unreadable_file_is_named(command, target):
     """chmod 0 stops everyone but root, so as root the reader runs as nobody."""
     d = Path(tempfile.mkdtemp(prefix="pg-unreadable-"))
     try:
@@ -114,13 +116,13 @@ def test_unreadable_file_is_named():
         f = d / "secret.txt"
         f.write_text(TASK, encoding="utf-8")
         f.chmod(0)
-        cmd = [sys.executable, "-m", "policygraph.cli", "inspect", str(d)]
+        cmd = [sys.executable, "-m", "policygraph.cli", command, str(d if target == "dir" else f)]
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         assert run.returncode == 3, run.stderr
         assert f"{f}: [E009] cannot read file" in run.stderr
-        assert "Traceback" not in run.stderr
+        assert "Traceback" not in run.stderr and "Usage" not in run.stderr
     finally:
         shutil.rmtree(d)
 

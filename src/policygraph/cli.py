@@ -87,7 +87,9 @@ def handles_errors(command):
 @app.command()
 @handles_errors
 def inspect(
-    path: Path = typer.Argument(..., help="A plan file (.txt, .docx, .md, .html) or a directory."),
+    # readable=False: the reader names an unreadable file itself (E009), in one line
+    path: Path = typer.Argument(..., readable=False,
+                                help="A plan file (.txt, .docx, .md, .html) or a directory."),
     depth: int = typer.Option(6, help="How many levels of the tree to show."),
     paragraphs: bool = typer.Option(False, "--paragraphs", help="Show plain paragraphs too."),
     max_mb: float = MaxMb,
@@ -156,7 +158,8 @@ class Format(str, Enum):
 @app.command()
 @handles_errors
 def extract(
-    path: Path = typer.Argument(..., help="A plan file (.txt, .docx, .md, .html)."),
+    path: Path = typer.Argument(..., readable=False,
+                                help="A plan file (.txt, .docx, .md, .html)."),
     fmt: Format = typer.Option(Format.gold, "--format", "-f",
                                help="gold: the gold annotation view (SCHEMA.md); "
                                     "json: the full Extraction with provenance."),
@@ -227,7 +230,8 @@ ExportOpt = typer.Option([], "--export", "-e", metavar="graphml|csv",
 @app.command()
 @handles_errors
 def build(
-    path: Path = typer.Argument(Path("data/raw"), help="A directory of plans (or one file)."),
+    path: Path = typer.Argument(Path("data/raw"), readable=False,
+                                help="A directory of plans (or one file)."),
     out: Path = typer.Option(Path("data/graphs"), "--out", "-o",
                              help="Where the graph files go."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1,
