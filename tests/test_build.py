@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from policygraph.build import build
 from policygraph.cli import app
 from policygraph.diff import diff, resolve_version
-from policygraph.queries import GraphEngine, owners
+from policygraph.queries import GraphEngine, compare, owners
 from policygraph.store.files import CORPUS_JSON, read_json
 from policygraph.store.manifest import MANIFEST, build_lock, read_manifest
 
@@ -104,6 +104,11 @@ def test_a_final_supersedes_its_draft_and_queries_show_the_latest(raw_copy, tmp_
     latest = {r["plan_id"] for r in owners(engine, region="乌鲁木齐市")}
     every = {r["plan_id"] for r in owners(engine, region="乌鲁木齐市", all_versions=True)}
     assert new in latest and old not in latest and {new, old} <= every
+    metric = next(g.nodes[m]["name"] for t, d in g.nodes(data=True)
+                  if d["label"] == "Target" and d["plan"] == old for m in g.successors(t))
+    both = {(r["plan_id"], r["status"]) for r in compare(engine, metric, all_versions=True)}
+    assert {(new, "final"), (old, "draft")} <= both
+    assert old not in {r["plan_id"] for r in compare(engine, metric)}
 
 
 def test_two_workers_give_the_same_graph_as_one(raw_copy):

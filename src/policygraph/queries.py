@@ -81,7 +81,8 @@ Engine = GraphEngine | CypherEngine
 
 # ------------------------------------------------------------------------------ fetches
 def _plan(d: dict, pid: str) -> Row:
-    return {"plan_id": pid, "plan": d.get("title"), "region": d.get("region")}
+    return {"plan_id": pid, "plan": d.get("title"), "region": d.get("region"),
+            "status": d.get("status")}
 
 
 def _target(d: dict | None) -> Row:
@@ -92,7 +93,7 @@ def _target(d: dict | None) -> Row:
             "baseline": d.get("baseline"), "baseline_year": d.get("baseline_year")}
 
 
-_PLAN_COLS = "p.id AS plan_id, p.title AS plan, p.region AS region"
+_PLAN_COLS = "p.id AS plan_id, p.title AS plan, p.region AS region, p.status AS status"
 _TARGET_COLS = ("g.id AS target_id, g.metric AS metric, g.value AS value, g.value_max AS "
                 "value_max, g.unit AS measure, g.comparator AS comparator, g.year AS year, "
                 "g.baseline AS baseline, g.baseline_year AS baseline_year")
@@ -313,8 +314,9 @@ def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
     """The same indicator across plans and cities."""
     name = canonical_metric(metric, load_rules())
     current = _versions(e, all_versions)
-    cols = ("indicator", "plan", "region", "year", "comparator", "value", "value_max",
-            "measure", "baseline", "baseline_year", "metric", "task_key", "target_id", "plan_id")
+    cols = ("indicator", "plan", "status", "region", "year", "comparator", "value",
+            "value_max", "measure", "baseline", "baseline_year", "metric", "task_key",
+            "target_id", "plan_id")
     rows = [r for r in view(e, "compare", lambda: _shape(
         fetch_targets(e), cols, ("indicator", "region", "plan", "year", "value", "target_id")))
         if r["indicator"] == name and current(r)]
@@ -430,8 +432,9 @@ class NamedQuery:
 QUERIES = {q.name: q for q in (
     NamedQuery("owners", owners, ("unit", "unit_region", "role", "plan", "task_key", "task",
                                   "metric", "comparator", "value", "measure", "year")),
-    NamedQuery("compare", compare, ("indicator", "region", "plan", "year", "comparator",
-                                    "value", "measure", "baseline", "baseline_year")),
+    NamedQuery("compare", compare, ("indicator", "region", "plan", "status", "year",
+                                    "comparator", "value", "measure", "baseline",
+                                    "baseline_year")),
     NamedQuery("unassigned", unassigned, ("kind", "plan", "task_key", "task", "metric",
                                           "value", "measure", "year")),
     NamedQuery("platforms", platforms, ("platform", "kind", "level", "hosts", "n_plans",
