@@ -1,0 +1,37 @@
+"""Per-plan fragments and the corpus merged from them (store/fragments.py)."""
+
+from __future__ import annotations
+
+import shutil
+
+from policygraph.build import build
+from policygraph.store.files import read_json
+from policygraph.store.manifest import read_manifest
+
+from ..conftest import PLANS, RAW, as_sets
+
+
+def test_a_plan_with_no_tasks_leaves_empty_sections_that_still_read(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "notice.txt").write_text("乌鲁木齐市关于推进科技创新的通知\n\n各单位：现将有关事项通知如下。\n",
+                                    encoding="utf-8")
+    shutil.copy(RAW / PLANS["changji"], raw)
+    out = tmp_path / "graphs"
+    result = build(raw, out, workers=1)
+    frag = read_manifest(out).files[str(raw / "notice.txt")].fragment
+    assert frag.owned_nodes[0] == frag.owned_nodes[1] and frag.nodes == 0
+    assert frag.shared_links[0] == frag.shared_links[1]
+    assert read_json(out / frag.path).number_of_nodes() == 2  # the Plan and its Region
+    assert as_sets(result.corpus_graph()) == as_sets(build(raw).graph)
+
+
+def test_a_one_file_re_run_rewrites_only_that_plan_file(raw_copy, tmp_path):
+    out = tmp_path / "graphs"
+    build(raw_copy, out, workers=1)
+    before = {f.name: f.stat().st_mtime_ns for f in (out / "plans").iterdir()}
+    changed = raw_copy / PLANS["changji"]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n附件：无\n", encoding="utf-8")
+    build(raw_copy, out, workers=1)
+    after = {f.name: f.stat().st_mtime_ns for f in (out / "plans").iterdir()}
+    assert {n for n in before if before[n] != after[n]} == {f"{changed.stem}.json"}
