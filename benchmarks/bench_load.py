@@ -36,8 +36,13 @@ from tests.bolt_server import BoltServer  # noqa: E402
 
 
 def first_plans(g: nx.MultiDiGraph, k: int) -> nx.MultiDiGraph:
-    plans = sorted(n for n, d in g.nodes(data=True) if d["label"] == "Plan")[:k]
-    return nx.compose_all([plan_subgraph(g, p) for p in plans])
+    """The first k plans with what they own and link to, but not the other versions their
+    SUPERSEDES edges reach (the synthetic plans of one seed are versions of each other)."""
+    plans = set(sorted(n for n, d in g.nodes(data=True) if d["label"] == "Plan")[:k])
+    sample = nx.compose_all([plan_subgraph(g, p) for p in plans])
+    sample.remove_nodes_from([n for n, d in list(sample.nodes(data=True))
+                              if d["label"] == "Plan" and n not in plans])
+    return sample
 
 
 def empty(driver) -> None:
