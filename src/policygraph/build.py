@@ -92,7 +92,9 @@ Done = tuple[FileEntry, PlanSummary]
 def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
     """In a worker: extract one file; given a graphs directory, also write its cached
     extraction and graph fragment there, and return only their manifest entry."""
-    from .extract import extract  # here: importing spaCy takes ~1 s a run with no change skips
+    # Imported here, not at the top: spaCy takes ~1 s to import, which a re-run with
+    # nothing to extract should not pay.
+    from .extract import extract
 
     try:
         ex = extract(load_document(job.path, job.rules, job.max_mb), job.rules)
@@ -171,7 +173,7 @@ def _in_memory(files: list[Path], rules: Rules, max_mb: float, workers: int,
             result.extracted.append(str(f))
             result.summaries.append(PlanSummary.of(got))
     g = result.graph = build_graph(sorted(extractions, key=lambda ex: ex.source), rules)
-    result.plans = len(extractions)
+    result.plans = len({ex.sha256 for ex in extractions})
     result.nodes, result.relationships = g.number_of_nodes(), g.number_of_edges()
     return result
 
@@ -205,7 +207,7 @@ def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, work
     else:
         new.nodes, new.relationships = old.nodes, old.relationships
     write_manifest(out, new)
-    result.plans = len(new.files)
+    result.plans = len({e.plan_id for e in new.files.values()})  # one text under two names: one
     result.nodes, result.relationships = new.nodes, new.relationships
     return result
 
