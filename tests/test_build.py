@@ -187,3 +187,13 @@ def test_the_same_text_under_two_names_is_one_plan(raw_copy, tmp_path):
     assert sum(1 for _, d in g.nodes(data=True) if d["label"] == "Plan") == result.plans == 5
     assert as_sets(g) == as_sets(build(raw_copy).graph)
     assert (result.nodes, result.relationships) == (g.number_of_nodes(), g.number_of_edges())
+
+
+def test_a_relative_and_an_absolute_path_are_the_same_files(raw_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(raw_copy.parent)
+    out = tmp_path / "graphs"
+    first = build("raw", out, workers=1)
+    assert len(first.extracted) == 5
+    assert build(raw_copy, out, workers=1).extracted == []
+    assert plans_by_source(read_json(out / CORPUS_JSON)).keys() == {
+        str(raw_copy / name) for name in PLANS.values()}

@@ -100,7 +100,7 @@ def resolve_version(ref: str, graphs: Path, rules: Rules | None = None) -> Extra
     if Path(ref).is_file():
         return extract(load_document(ref, rules), rules)
     for source, entry in read_manifest(graphs).files.items():
-        if ref in (entry.plan_id, source):
+        if ref in (entry.plan_id, source) or str(Path(ref).absolute()) == source:
             ex = cached_extraction(graphs, entry)
             if ex is None and Path(source).is_file() and file_sha256(Path(source)) == entry.sha256:
                 ex = extract(load_document(source, rules), rules)  # a damaged cache file
