@@ -334,7 +334,8 @@ def export(
         read_corpus(graphs)  # the error that says no build is there
     with build_lock(graphs, lambda pid: err_console.print(
             f"waiting for the build in progress (pid {pid}) on {graphs}")):
-        written = write_exports(read_corpus(graphs), graphs, {f.value for f in format})
+        with out_status("exporting"):
+            written = write_exports(read_corpus(graphs), graphs, {f.value for f in format})
     console.print(f"wrote {len(written)} files to {escape(str(graphs))}")
 
 
