@@ -162,6 +162,10 @@ def assemble_corpus(out: Path, fragments: dict[str, tuple[str, Fragment]],
             links = list(_new_items(bytes(data[slice(*frag.shared_links)]), seen))
         except (OSError, ValueError):
             raise BrokenFragment(key) from None
+        if not any(node["id"] == pid for node in head):
+            # A fragment of other content: a build stopped after writing it, before the
+            # manifest, and the file was then put back as it was.
+            raise BrokenFragment(key)
         for node in head:
             if node.get("label") == "Plan":
                 plans[node["id"]] = node
