@@ -181,7 +181,7 @@ def _in_memory(files: list[Path], rules: Rules, max_mb: float, workers: int,
 
 def _reusable(out: Path, entry: FileEntry | None) -> bool:
     return bool(entry and not entry.error and entry.extraction and (out / entry.extraction).exists()
-                and fragment_intact(out, entry.fragment))
+                and fragment_intact(out, entry.fragment, entry.plan_id))
 
 
 def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, workers: int,
@@ -225,7 +225,7 @@ def _extract_into(new: Manifest, old: Manifest, result: BuildResult, todo: list[
         if isinstance(got, PolicyGraphError):
             result.errors.append(got)
             last = old.files.get(key)
-            if last and last.fragment and fragment_intact(out, last.fragment):
+            if last and fragment_intact(out, last.fragment, last.plan_id):
                 new.files[key] = last.model_copy(update={"error": got.line()})
             continue
         new.files[key], summary = got

@@ -26,6 +26,7 @@ parsing every copy was most of a one-file re-run.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -125,11 +126,20 @@ def write_fragment(g: nx.MultiDiGraph, out: Path, name: str) -> Fragment:
     return Fragment(path=rel, size=len(data), nodes=len(nodes), links=len(links), **spans)
 
 
-def fragment_intact(out: Path, frag: Fragment | None) -> bool:
-    """A cheap check before reuse: the file is there with the size it was written with."""
+def fragment_intact(out: Path, frag: Fragment | None, pid: str | None) -> bool:
+    """A cheap check before reuse: the file has the size it was written with, and its
+    first item is the plan's own node (a build stopped after rewriting the fragment, but
+    before the manifest, leaves another version's fragment there, often of the same size)."""
+    if frag is None or pid is None:
+        return False
     try:
-        return frag is not None and (out / frag.path).stat().st_size == frag.size
-    except OSError:
+        with open(out / frag.path, "rb") as f:
+            if os.fstat(f.fileno()).st_size != frag.size:
+                return False
+            f.seek(frag.head[0])
+            first = f.read(min(frag.head[1] - frag.head[0], 1 << 16)).split(_ITEM, 1)[0]
+        return orjson.loads(first).get("id") == pid
+    except (OSError, ValueError, AttributeError):
         return False
 
 
@@ -162,9 +172,7 @@ def assemble_corpus(out: Path, fragments: dict[str, tuple[str, Fragment]],
             links = list(_new_items(bytes(data[slice(*frag.shared_links)]), seen))
         except (OSError, ValueError):
             raise BrokenFragment(key) from None
-        if not any(node["id"] == pid for node in head):
-            # A fragment of other content: a build stopped after writing it, before the
-            # manifest, and the file was then put back as it was.
+        if not any(node["id"] == pid for node in head):  # as fragment_intact, at no cost
             raise BrokenFragment(key)
         for node in head:
             if node.get("label") == "Plan":
