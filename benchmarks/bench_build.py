@@ -1,7 +1,8 @@
 """Batch re-runs on the synthetic corpus: workers, no-change and one-file-changed builds.
 
 Same run, same machine, so only ratios count:
-- full build with 1 worker and with 2 (speed-up, goal ≥ 1.7× on 2 cores);
+- full build with 1 worker and with 2, the best of three runs each (speed-up, goal ≥ 1.7×
+  on 2 cores);
 - a re-run with nothing changed, and one after editing one file, each as a share of the
   full 2-worker build (goal ≤ 5%);
 - for the record, what the on-request exports (GraphML and CSVs) cost on top.
@@ -35,6 +36,10 @@ def timed(raw: Path, out: Path, workers: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(result.extracted)
 
 
+def _runs(times: list[float]) -> str:
+    return "/".join(f"{t:.1f}" for t in times)
+
+
 def median(runs: list[tuple[float, int]]) -> tuple[float, int]:
     return sorted(runs)[len(runs) // 2]
 
@@ -52,8 +57,15 @@ def main() -> int:
         # Warm up: the segmenter's dictionary and the rules load once per process, and
         # the worker processes fork from this one, so neither full build pays for it.
         timed(files[0], Path(tmp) / "warm", 1)
-        one, _ = timed(raw, Path(tmp) / "out1", 1)
-        two, _ = timed(raw, Path(tmp) / "out2", 2)
+        # Full builds, alternated and each kept at its best of three: this VM's CPU time
+        # for the same work varies by ±15% from run to run, and one slow run would
+        # decide the ratio.
+        ones, twos = [], []
+        for run in range(3):
+            ones.append(timed(raw, Path(tmp) / f"one{run}", 1)[0])
+            twos.append(timed(raw, Path(tmp) / f"two{run}", 2)[0])
+        one, two = min(ones), min(twos)
+        shutil.move(Path(tmp) / "two2", Path(tmp) / "out2")  # the store the re-runs start from
         # Re-runs are short and noisy: the median of three, each after its own edit.
         same, n_same = median([timed(raw, Path(tmp) / "out2", 2) for _ in range(3)])
         runs = []
@@ -68,6 +80,7 @@ def main() -> int:
 
     result = {"plans": args.plans, "full_1_worker_s": round(one, 2),
               "full_2_workers_s": round(two, 2), "speedup": round(one / two, 2),
+              "full_runs_s": {"1": [round(t, 2) for t in ones], "2": [round(t, 2) for t in twos]},
               "no_change_s": round(same, 2), "no_change_extracted": n_same,
               "no_change_share": round(same / two, 4),
               "one_changed_s": round(changed, 2), "one_changed_extracted": n_changed,
@@ -78,7 +91,7 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"{args.plans} plans: full build 1 worker {one:.1f} s, 2 workers {two:.1f} s "
-              f"→ speed-up {result['speedup']}× (goal ≥ 1.7)")
+              f"(best of {_runs(ones)} and {_runs(twos)}) → speed-up {result['speedup']}× (goal ≥ 1.7)")
         print(f"no change: {same:.2f} s, {n_same} extracted = "
               f"{100 * result['no_change_share']:.1f}% of the full build (goal ≤ 5%)")
         print(f"one file changed: {changed:.2f} s, {n_changed} extracted = "

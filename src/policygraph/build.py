@@ -113,7 +113,8 @@ def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None
     """Each job's result, in order; across ``workers`` processes."""
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            chunk = max(1, min(16, len(jobs) // (workers * 8)))
+            # Small chunks: the last one decides when the pool is done.
+            chunk = max(1, min(4, len(jobs) // (workers * 8)))
             yield from _counted(jobs, pool.map(_run_job, jobs, chunksize=chunk), progress)
     else:
         yield from _counted(jobs, map(_run_job, jobs), progress)
