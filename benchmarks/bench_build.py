@@ -91,7 +91,8 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"{args.plans} plans: full build 1 worker {one:.1f} s, 2 workers {two:.1f} s "
-              f"(best of {_runs(ones)} and {_runs(twos)}) → speed-up {result['speedup']}× (goal ≥ 1.7)")
+              f"(best of {_runs(ones)} and {_runs(twos)}) → speed-up {result['speedup']}× "
+              f"(goal ≥ 1.7)")
         print(f"no change: {same:.2f} s, {n_same} extracted = "
               f"{100 * result['no_change_share']:.1f}% of the full build (goal ≤ 5%)")
         print(f"one file changed: {changed:.2f} s, {n_changed} extracted = "

@@ -79,7 +79,8 @@ def as_sets(g) -> tuple[set, set]:
     read back from node-link JSON keeps a node's id as its key only)."""
     nodes = {(n, json.dumps({k: v for k, v in d.items() if k != "id"}, sort_keys=True))
              for n, d in g.nodes(data=True)}
-    edges = {(a, b, k, json.dumps(d, sort_keys=True)) for a, b, k, d in g.edges(keys=True, data=True)}
+    edges = {(a, b, k, json.dumps(d, sort_keys=True))
+             for a, b, k, d in g.edges(keys=True, data=True)}
     return nodes, edges
 
 

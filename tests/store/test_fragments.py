@@ -42,7 +42,8 @@ def test_a_fragment_left_by_an_interrupted_build_is_not_trusted(raw_copy, tmp_pa
     out = tmp_path / "graphs"
     build(raw_copy, out, workers=1)
     before = {f: (out / f).read_bytes() for f in ("manifest.json", "corpus.json")}
-    before.update({f"extractions/{f.name}": f.read_bytes() for f in (out / "extractions").iterdir()})
+    before.update({f"extractions/{f.name}": f.read_bytes()
+                   for f in (out / "extractions").iterdir()})
     changji = raw_copy / PLANS["changji"]
     original = changji.read_text(encoding="utf-8")
     raise_changji_target(raw_copy)  # 50 → 60: the fragment keeps its size

@@ -183,7 +183,8 @@ def _export_files(out: Path, fmt: str) -> list[Path]:
     """The files an export format has written under ``out``."""
     if fmt == "graphml":
         return [out / CORPUS_GRAPHML]
-    return sorted((out / "import").glob("nodes_*.csv")) + sorted((out / "import").glob("rels_*.csv"))
+    return [f for pattern in ("nodes_*.csv", "rels_*.csv")
+            for f in sorted((out / "import").glob(pattern))]
 
 
 def write_exports(g: nx.MultiDiGraph, out: Path, formats: Iterable[str]) -> list[Path]:
