@@ -39,5 +39,7 @@ bench: setup
 	$(PY) benchmarks/bench_queries.py
 	$(PY) benchmarks/bench_build.py
 
+# Everything a build wrote (plans/, extractions/, import/, manifest ...), not .gitkeep.
 clean:
-	rm -rf $(VENV) data/graphs/*.json data/graphs/*.graphml
+	rm -rf $(VENV)
+	find data/graphs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
