@@ -53,7 +53,7 @@ def plan_id(ex: Extraction) -> str:
 
 def canonical_metric(metric: str, rules: Rules) -> str:
     m = rules.metrics.alias_regex.search(metric)
-    other = re.compile(rules.metrics.other_indicator)
+    other = rules.metrics.other_regex
     if m and not (other.search(metric) and not other.search(m.group(0))):
         return rules.metrics.canonical_of[m.group(0)]
     name = metric

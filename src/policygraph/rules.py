@@ -356,6 +356,10 @@ class MetricRules(_Strict):
         return re.compile(_alternation([a for aliases in self.metrics.values() for a in aliases]))
 
     @cached_property
+    def other_regex(self) -> re.Pattern:
+        return re.compile(self.other_indicator)
+
+    @cached_property
     def canonical_of(self) -> dict[str, str]:
         return {a: name for name, aliases in self.metrics.items() for a in aliases}
 
