@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from . import errors
-from .errors import PolicyGraphError
+from .errors import Errors, PolicyGraphError, StoreError
 from .ingest import DEFAULT_MAX_MB
 from .models import Document, Node
 from .pipeline import load_document, load_documents
@@ -261,9 +261,7 @@ def build(
 
     with build_progress() as tick:
         result = run_build(path, out, max_mb=max_mb, workers=workers, progress=tick,
-                           exports=[e.value for e in export],
-                           waiting=lambda pid: err_console.print(
-                               f"waiting for the build in progress (pid {pid}) on {out}"))
+                           exports=[e.value for e in export], waiting=waiting_on(out))
     for exc in result.errors:
         fail_line(exc)
     if result.extracted:
@@ -280,6 +278,12 @@ def build(
         load_into(result.corpus_graph(), neo4j_uri, user, database, batch_size, force=False,
                   prune=not result.errors)
     raise typer.Exit(code)
+
+
+def waiting_on(graphs: Path):
+    """What to say while another build holds the lock on ``graphs``."""
+    return lambda pid: err_console.print(
+        f"waiting for the build in progress (pid {pid}) on {escape(str(graphs))}")
 
 
 @contextlib.contextmanager
@@ -330,10 +334,9 @@ def export(
     from .store.files import CORPUS_JSON, read_corpus, write_exports
     from .store.manifest import build_lock
 
-    if not (graphs / CORPUS_JSON).is_file():
-        read_corpus(graphs)  # the error that says no build is there
-    with build_lock(graphs, lambda pid: err_console.print(
-            f"waiting for the build in progress (pid {pid}) on {graphs}")):
+    if not (graphs / CORPUS_JSON).is_file():  # before the lock, which would create --graphs
+        raise StoreError(Errors.E301, str(graphs))
+    with build_lock(graphs, waiting_on(graphs)):
         with out_status("exporting"):
             written = write_exports(read_corpus(graphs), graphs, {f.value for f in format})
     console.print(f"wrote {len(written)} files to {escape(str(graphs))}")
