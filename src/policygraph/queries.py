@@ -9,6 +9,7 @@ construction. Cypher queries start from active plans only (see store/neo4j.py).
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -25,7 +26,8 @@ Row = dict[str, Any]
 
 # ------------------------------------------------------------------------------ engines
 class GraphEngine:
-    """The embedded store: the corpus graph in memory. Every plan in it is current."""
+    """The embedded store: the corpus graph in memory, every version of every plan
+    (``latest`` marks the current ones)."""
 
     name = "graphs"
 
@@ -407,19 +409,21 @@ def explain(e: Engine, node: str) -> list[Row]:
         rows.append({"via": "", "other": None, "other_name": None,
                      **{k: props.get(k) for k in ("file", "line", "start", "end", "quote")}})
     rows += sorted(links, key=_key("via", "other", "start"))
+    lines_of = functools.cache(source_lines)  # a unit's quotes mostly share one file
     return [{"id": node, "label": props["label"], "name": name, **r,
-             "context": source_line(r["file"], r["line"])} for r in rows]
+             "context": _line(lines_of(r["file"]), r["line"])} for r in rows]
 
 
-def source_line(file: str | None, line: int | None) -> str | None:
-    """The line of the source file a quote starts on, when the file is still there."""
-    if not file or not line:
-        return None
+def source_lines(file: str | None) -> list[str]:
+    """The lines of the source file a quote comes from, when the file is still there."""
     try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
+        return Path(file).read_text(encoding="utf-8").splitlines() if file else []
     except (OSError, UnicodeDecodeError):
-        return None
-    return lines[line - 1] if 0 < line <= len(lines) else None
+        return []
+
+
+def _line(lines: list[str], line: int | None) -> str | None:
+    return lines[line - 1] if line and 0 < line <= len(lines) else None
 
 
 @dataclass(frozen=True)
