@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 import neo4j
+import orjson
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx4j
 
@@ -143,7 +143,7 @@ def detect_profile(driver: neo4j.Driver, database: str | None = None) -> ServerP
 # ------------------------------------------------------------------------------ batching
 def _size(obj: object) -> int:
     """Bytes a value takes on the wire, near enough (Packstream is no larger than JSON)."""
-    return len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
+    return len(orjson.dumps(obj))
 
 
 def batches(rows: Iterable[dict], max_rows: int, max_bytes: int | None) -> Iterator[list[dict]]:
@@ -458,12 +458,17 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     report.plans_removed = len([p for p in gone if before.plans[p]])
     loader.delete_plans(gone)
     if prune:
+        ids: dict[str, set[str]] = {}
+        for n, d in g.nodes(data=True):
+            ids.setdefault(d["label"], set()).add(n)
         for label in SHARED_LABELS:
-            keep = {n for n, d in g.nodes(data=True) if d["label"] == label}
-            report.nodes_deleted += loader.delete_nodes(label, before.shared[label] - keep)
+            report.nodes_deleted += loader.delete_nodes(
+                label, before.shared[label] - ids.get(label, set()))
+        pairs_of: dict[str, set[tuple[str, str]]] = {}
+        for a, b, rel in g.edges(data="type"):
+            pairs_of.setdefault(rel, set()).add((a, b))
         for (rel, la, lb), pairs in before.shared_edges.items():
-            keep = {(a, b) for a, b, d in g.edges(data=True) if d["type"] == rel}
-            loader.delete_edges(rel, la, lb, pairs - keep)
+            loader.delete_edges(rel, la, lb, pairs - pairs_of.get(rel, set()))
 
     report.statements = loader.statements
     report.seconds = time.perf_counter() - started
