@@ -48,7 +48,17 @@ def test_eval_reports_f1(seeds_dir):
     result = runner.invoke(app, ["eval", str(GOLD), "--raw", str(seeds_dir), "--format", "json"])
     assert result.exit_code == 0
     scores = json.loads(result.stdout)
-    assert scores["tasks"]["f1"] == 1.0
+    assert scores["kinds"]["tasks"]["f1"] == 1.0
+    assert scores["plan"]["region"] == 1.0
+    assert set(scores["per_document"]) == {"003_053fecb476c7a117.txt", "004_81b5b327c271bba8.txt"}
+
+
+def test_eval_require_fails_below_the_floor(seeds_dir):
+    """--require is how CI holds a level: a floor above what is reached exits 1."""
+    args = ["eval", str(GOLD), "--raw", str(seeds_dir), "--no-misses"]
+    assert runner.invoke(app, args + ["--require", "targets=1.0"]).exit_code == 0
+    low = runner.invoke(app, args + ["--require", "incentives=0.5"])
+    assert low.exit_code == 1 and "incentives" in low.stderr
 
 
 def test_bad_files_give_one_line_each_and_exit_codes(tmp_path):

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
-from .errors import Errors, PolicyGraphError, StoreError
+from .errors import Errors, PolicyGraphError, StoreError, internal_error
 from .graph import build_graph, plan_fragment, plan_id
 from .ingest import DEFAULT_MAX_MB
 from .models import Extraction
@@ -98,14 +98,17 @@ def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
 
     try:
         ex = extract(load_document(job.path, job.rules, job.max_mb), job.rules)
+        if job.out is None:
+            return ex
+        entry = FileEntry(
+            sha256=ex.sha256, plan_id=plan_id(ex),
+            extraction=cache_extraction(job.out, ex, job.name),
+            fragment=write_fragment(plan_fragment(ex, job.rules), job.out, job.name))
+        return entry, PlanSummary.of(ex)
     except PolicyGraphError as exc:
         return exc
-    if job.out is None:
-        return ex
-    entry = FileEntry(sha256=ex.sha256, plan_id=plan_id(ex),
-                      extraction=cache_extraction(job.out, ex, job.name),
-                      fragment=write_fragment(plan_fragment(ex, job.rules), job.out, job.name))
-    return entry, PlanSummary.of(ex)
+    except Exception as exc:  # noqa: BLE001 - one surprising file must not stop the batch
+        return internal_error(str(job.path), exc)
 
 
 def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None,

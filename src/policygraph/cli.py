@@ -181,39 +181,126 @@ def extract(
 @app.command("eval")
 @handles_errors
 def eval_(
-    gold_dir: Path = typer.Argument(..., help="Directory of gold *.json files (SCHEMA.md)."),
-    raw: Optional[Path] = typer.Option(None, help="Where the gold files' sources are "
-                                       "(default: ../seeds beside GOLD_DIR, else data/raw)."),
+    gold_dirs: Optional[list[Path]] = typer.Argument(
+        None, help="Directories of gold *.json files (SCHEMA.md), scored together."),
+    raw: Optional[list[Path]] = typer.Option(
+        None, help="Where the gold files' sources are; repeat for several (default: ../seeds "
+                   "and ../corpus/docs beside each gold directory, else data/raw)."),
+    corpus: Optional[Path] = typer.Option(
+        None, "--corpus", help="Instead of gold: survey a directory of documents, counting "
+                               "those that yield a region, a title, tasks, targets and units."),
     misses: bool = typer.Option(True, "--misses/--no-misses", help="List what was missed."),
+    per_doc: bool = typer.Option(False, "--per-doc", help="Also a table per document."),
+    require: Optional[list[str]] = typer.Option(
+        None, "--require", metavar="KIND=MIN",
+        help="Exit 1 when a kind's F1 (or a plan field's share right, or a survey's share) "
+             "is below MIN, e.g. --require targets=0.9 --require region=0.95."),
     fmt: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
-    """Score the extractor against gold files: precision, recall and F1 per kind.
+    """Score the extractor against gold files: precision, recall and F1 per kind, and the
+    share of documents whose plan fields are right.
 
     Matching follows SCHEMA.md: targets on value, unit and year; units on (task title's
-    first 8 characters, unit, role); platforms on name or ≥70% containment.
+    first 8 characters, unit, role); platforms on name or ≥70% containment; incentives on
+    amount and unit.
     """
+    floors = _floors(require or [])
+    if corpus is not None:
+        from .survey import survey
+
+        result = survey(corpus)
+        shares = result.shares()
+        if fmt == "json":
+            _print_json({"documents": len(result.rows), "shares": shares,
+                         "failed": result.failed(), "missing": result.missing()})
+        else:
+            _print_survey(result)
+        _check_floors(floors, shares)
+        return
+    if not gold_dirs:
+        raise typer.BadParameter("give a gold directory, or --corpus DIR")
     from .gold import evaluate
 
-    scores, n = evaluate(gold_dir, raw)
+    result = evaluate(gold_dirs, raw or None)
+    kinds, plan = result.kinds, result.plan
     if fmt == "json":
-        data = {k: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp,
-                    "predicted": s.predicted, "gold": s.gold, "missed": s.missed,
-                    "extra": s.extra} for k, s in scores.items()}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
-    table = Table(title=f"Extraction vs gold ({n} documents)")
+        _print_json({
+            "documents": len(result.documents),
+            "kinds": {k: _kind_json(s) for k, s in kinds.items()},
+            "plan": plan,
+            "per_document": {d.source: {"kinds": {k: _kind_json(s, misses=False)
+                                                  for k, s in d.kinds.items()},
+                                        "plan": d.plan} for d in result.documents}})
+    else:
+        _print_scores(f"Extraction vs gold ({len(result.documents)} documents)", kinds, plan)
+        if per_doc:
+            for d in result.documents:
+                _print_scores(d.source, d.kinds, {f: float(ok) for f, ok in d.plan.items()})
+        if misses:
+            for k, s in kinds.items():
+                for line in s.missed:
+                    console.print(f"[red]missed[/red] {k}: {escape(line)}")
+                for line in s.extra:
+                    console.print(f"[yellow]extra[/yellow]  {k}: {escape(line)}")
+    _check_floors(floors, {**{k: s.f1 for k, s in kinds.items()}, **plan})
+
+
+def _print_json(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _kind_json(s, misses: bool = True) -> dict:
+    out = {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp,
+           "predicted": s.predicted, "gold": s.gold}
+    if misses:
+        out.update(missed=s.missed, extra=s.extra)
+    return out
+
+
+def _print_scores(title: str, kinds: dict, plan: dict[str, float]) -> None:
+    table = Table(title=title)
     for col in ("kind", "precision", "recall", "F1", "found", "gold"):
         table.add_column(col, justify="left" if col == "kind" else "right")
-    for k, s in scores.items():
+    for k, s in kinds.items():
         table.add_row(k, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
                       str(s.predicted), str(s.gold))
     console.print(table)
-    if misses:
-        for k, s in scores.items():
-            for line in s.missed:
-                console.print(f"[red]missed[/red] {k}: {escape(line)}")
-            for line in s.extra:
-                console.print(f"[yellow]extra[/yellow]  {k}: {escape(line)}")
+    if plan:
+        console.print("plan fields right: " + ", ".join(f"{f} {v:.0%}" for f, v in plan.items()))
+
+
+def _print_survey(result) -> None:
+    table = Table(title=f"Corpus survey ({len(result.rows)} documents, "
+                        f"{len(result.plans())} local plans)")
+    for col in ("measure", "share", "documents"):
+        table.add_column(col, justify="left" if col == "measure" else "right")
+    for name, (share, n, d) in result.share_counts().items():
+        table.add_row(name, f"{share:.1%}", f"{n}/{d}")
+    console.print(table)
+    for path, line in result.failed().items():
+        console.print(f"[red]failed[/red] {escape(path)}: {escape(line)}")
+    for name, paths in result.missing().items():
+        for path in paths:
+            console.print(f"[yellow]no {name}[/yellow] {escape(path)}")
+
+
+def _floors(specs: list[str]) -> dict[str, float]:
+    floors = {}
+    for spec in specs:
+        name, _, value = spec.partition("=")
+        try:
+            floors[name.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"--require wants KIND=MIN, got {spec!r}") from None
+    return floors
+
+
+def _check_floors(floors: dict[str, float], values: dict[str, float]) -> None:
+    low = [f"{k} not measured" if k not in values else f"{k} {values[k]:.3f} < {v}"
+           for k, v in floors.items() if values.get(k, -1.0) < v]
+    if low:
+        err_console.print("[red]below the required level[/red]: " + "; ".join(low))
+        raise typer.Exit(errors.EXIT_PARTIAL)
 
 
 # ----------------------------------------------------------------------------- build

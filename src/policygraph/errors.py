@@ -21,6 +21,8 @@ class Errors(str, Enum):
     E008 = "not a valid .docx (corrupt or truncated): {reason}"
     E009 = "cannot read file: {reason}"
     E010 = "no plan files found in directory"
+    E099 = ("internal error while reading this file ({kind}: {reason}); the other files "
+            "were processed — please report it with the file")
     # E1xx: rules
     E101 = "invalid rules file: {reason}"
     E102 = "rules directory not found"
@@ -78,6 +80,13 @@ def _rebuild(cls: type, err: Errors, path: str | None, fmt: dict) -> PolicyGraph
 
 class InputError(PolicyGraphError):
     """A document that cannot be read as a plan."""
+
+
+def internal_error(path: str, exc: BaseException) -> InputError:
+    """An unexpected exception in one file, as a coded error naming that file, so a batch
+    reports it and goes on (the batch's exit code still says something failed)."""
+    reason = (str(exc).splitlines() or [""])[0][:200]
+    return InputError(Errors.E099, path, kind=type(exc).__name__, reason=reason)
 
 
 class RulesError(PolicyGraphError):

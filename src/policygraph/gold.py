@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from .errors import Errors, GoldError
 from .models import Extraction
 
 ROLES = ("lead", "support", "responsible")
+KINDS = ("tasks", "units", "targets", "platforms", "incentives")
+# Plan fields scored per document (SCHEMA.md, "Scoring"); period is start and end together.
+PLAN_FIELDS = ("title", "region", "issuer", "doc_number", "status", "period")
 _WS = re.compile(r"\s+")
 
 
@@ -49,6 +53,9 @@ def to_gold(ex: Extraction, source_name: str | None = None) -> dict:
         "tasks": tasks,
         "targets": targets,
         "platforms": [{"name": p.name, "host": p.host} for p in ex.platforms],
+        "incentives": [{"task": i.task, "what": i.what, "amount": _number(i.amount),
+                        "unit": i.unit, "max": i.max, "rate": i.rate, "quote": i.prov.quote}
+                       for i in ex.incentives],
     }
 
 
@@ -67,7 +74,7 @@ class _GoldTarget(BaseModel):
     task: str | None = None
     metric: str
     value: float
-    unit: str
+    unit: str | None = None  # an index has no unit (version 2)
     year: int | None = None
 
 
@@ -77,6 +84,17 @@ class _GoldPlatform(BaseModel):
     host: str | None = None
 
 
+class _GoldIncentive(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    task: str | None = None
+    what: str = ""
+    amount: float
+    unit: str
+    max: bool = False
+    rate: bool = False
+    quote: str = ""
+
+
 class GoldFile(BaseModel):
     model_config = ConfigDict(extra="allow")
     source: str
@@ -84,6 +102,9 @@ class GoldFile(BaseModel):
     tasks: list[_GoldTask] = []
     targets: list[_GoldTarget] = []
     platforms: list[_GoldPlatform] = []
+    # None: the file predates version 2 and does not annotate incentives, so they are not
+    # scored for it (an empty list says the document promises no money).
+    incentives: list[_GoldIncentive] | None = None
 
 
 def load_gold(path: Path) -> GoldFile:
@@ -129,7 +150,8 @@ class KindScore:
 
 
 def _squash(s: str | None) -> str:
-    return _WS.sub("", s or "")
+    """Text as SCHEMA.md compares it: no white space, no half-/full-width difference."""
+    return _WS.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
 def _shared_chars(a: str, b: str) -> int:
@@ -174,61 +196,153 @@ def match_platforms(gold: list[str], pred: list[str]) -> tuple[int, list[str], l
     return len(gold) - len(missed), missed, free
 
 
+def match_incentives(gold: list[dict], pred: list[dict]) -> tuple[int, list[dict], list[dict]]:
+    """Equal amount and unit; the ``what`` or quote sharing most characters wins."""
+    free = list(range(len(pred)))
+    missed = []
+    for g in gold:
+        candidates = [i for i in free if float(pred[i]["amount"]) == float(g["amount"])
+                      and _squash(pred[i]["unit"]) == _squash(g["unit"])]
+        if not candidates:
+            missed.append(g)
+            continue
+        best = max(candidates, key=lambda i: max(
+            _shared_chars(pred[i].get("what") or "", g.get("what") or ""),
+            _shared_chars(pred[i].get("quote") or "", g.get("quote") or "")))
+        free.remove(best)
+    return len(gold) - len(missed), missed, [pred[i] for i in free]
+
+
 def _unit_keys(tasks: list[dict]) -> set[tuple[str, str, str]]:
     return {(_squash(t["title"])[:8], _squash(u), role)
             for t in tasks for role in ROLES for u in t.get(role, [])}
 
 
-def score(pairs: list[tuple[GoldFile, dict]]) -> dict[str, KindScore]:
-    """Score (gold file, predicted gold view) pairs over all documents together."""
-    kinds = {k: KindScore(k) for k in ("tasks", "units", "targets", "platforms")}
-    for gold, pred in pairs:
-        g = gold.model_dump()
-        gold_tasks = {(t["key"], _squash(t["title"])) for t in g["tasks"]}
-        pred_tasks = {(t["key"], _squash(t["title"])) for t in pred["tasks"]}
-        kinds["tasks"].add(len(gold_tasks & pred_tasks), len(pred_tasks), len(gold_tasks),
-                           [f"{k} {t}" for k, t in sorted(gold_tasks - pred_tasks)],
-                           [f"{k} {t}" for k, t in sorted(pred_tasks - gold_tasks)])
-        gu, pu = _unit_keys(g["tasks"]), _unit_keys(pred["tasks"])
-        kinds["units"].add(len(gu & pu), len(pu), len(gu),
-                           [" ".join(x) for x in sorted(gu - pu)],
-                           [" ".join(x) for x in sorted(pu - gu)])
-        tp, missed, extra = match_targets(g["targets"], pred["targets"])
-        kinds["targets"].add(tp, len(pred["targets"]), len(g["targets"]),
-                             [_target_line(t) for t in missed], [_target_line(t) for t in extra])
-        tp, missed_p, extra_p = match_platforms([p["name"] for p in g["platforms"]],
-                                                [p["name"] for p in pred["platforms"]])
-        kinds["platforms"].add(tp, len(pred["platforms"]), len(g["platforms"]), missed_p, extra_p)
+def _plan_value(plan: dict, name: str) -> object:
+    if name == "period":
+        return plan.get("period_start"), plan.get("period_end")
+    value = plan.get(name)
+    return _squash(value) if isinstance(value, str) else value
+
+
+@dataclass
+class DocScore:
+    """One document's scores, and which plan fields it got right."""
+
+    source: str
+    kinds: dict[str, KindScore]
+    plan: dict[str, bool]
+
+
+def score_document(gold: GoldFile, pred: dict) -> DocScore:
+    g = gold.model_dump()
+    scored = [k for k in KINDS if k != "incentives" or g["incentives"] is not None]
+    kinds = {k: KindScore(k) for k in scored}
+    gold_tasks = {(t["key"], _squash(t["title"])) for t in g["tasks"]}
+    pred_tasks = {(t["key"], _squash(t["title"])) for t in pred["tasks"]}
+    kinds["tasks"].add(len(gold_tasks & pred_tasks), len(pred_tasks), len(gold_tasks),
+                       [f"{k} {t}" for k, t in sorted(gold_tasks - pred_tasks)],
+                       [f"{k} {t}" for k, t in sorted(pred_tasks - gold_tasks)])
+    gu, pu = _unit_keys(g["tasks"]), _unit_keys(pred["tasks"])
+    kinds["units"].add(len(gu & pu), len(pu), len(gu), [" ".join(x) for x in sorted(gu - pu)],
+                       [" ".join(x) for x in sorted(pu - gu)])
+    tp, missed, extra = match_targets(g["targets"], pred["targets"])
+    kinds["targets"].add(tp, len(pred["targets"]), len(g["targets"]),
+                         [_target_line(t) for t in missed], [_target_line(t) for t in extra])
+    tp, missed_p, extra_p = match_platforms([p["name"] for p in g["platforms"]],
+                                            [p["name"] for p in pred["platforms"]])
+    kinds["platforms"].add(tp, len(pred["platforms"]), len(g["platforms"]), missed_p, extra_p)
+    if g["incentives"] is not None:
+        found = pred.get("incentives", [])
+        tp, missed_i, extra_i = match_incentives(g["incentives"], found)
+        kinds["incentives"].add(tp, len(found), len(g["incentives"]),
+                                [_incentive_line(i) for i in missed_i],
+                                [_incentive_line(i) for i in extra_i])
+    plan = {f: _plan_value(g["plan"], f) == _plan_value(pred.get("plan", {}), f) for f in PLAN_FIELDS
+            if f == "period" or f in g["plan"]}
+    return DocScore(gold.source, kinds, plan)
+
+
+def total(docs: list[DocScore]) -> dict[str, KindScore]:
+    """All documents' counts added up: precision, recall and F1 over every fact (of the
+    kinds some document annotates)."""
+    kinds = {k: KindScore(k) for k in KINDS if any(k in d.kinds for d in docs)}
+    for d in docs:
+        for k, s in d.kinds.items():
+            kinds[k].add(s.tp, s.predicted, s.gold, [f"{d.source}: {x}" for x in s.missed],
+                         [f"{d.source}: {x}" for x in s.extra])
     return kinds
 
 
+def plan_accuracy(docs: list[DocScore]) -> dict[str, float]:
+    """The share of documents whose plan field equals the gold, per field."""
+    out = {}
+    for f in PLAN_FIELDS:
+        scored = [d.plan[f] for d in docs if f in d.plan]
+        if scored:
+            out[f] = sum(scored) / len(scored)
+    return out
+
+
+def score(pairs: list[tuple[GoldFile, dict]]) -> dict[str, KindScore]:
+    """Score (gold file, predicted gold view) pairs over all documents together."""
+    return total([score_document(g, p) for g, p in pairs])
+
+
 def _target_line(t: dict) -> str:
-    return f"{t['metric']} {_number(t['value'])}{t['unit']} ({t.get('year')})"
+    return f"{t['metric']} {_number(t['value'])}{t['unit'] or ''} ({t.get('year')})"
 
 
-def default_raw_dir(gold_dir: Path) -> Path:
-    """Gold files name their source; look for it beside the gold (../seeds), else data/raw."""
-    seeds = gold_dir.resolve().parent / "seeds"
-    return seeds if seeds.is_dir() else Path("data/raw")
+def _incentive_line(i: dict) -> str:
+    cap = "最高" if i.get("max") else ""
+    return f"{i.get('what')} {cap}{_number(i['amount'])}{i['unit']}"
 
 
-def evaluate(gold_dir: Path, raw_dir: Path | None = None,
-             rules=None) -> tuple[dict[str, KindScore], int]:
-    """Extract the source of every gold file in ``gold_dir`` and score it.
-    Returns the scores and the number of documents scored."""
+def default_raw_dirs(gold_dir: Path) -> list[Path]:
+    """Where a gold file's source may be: ../seeds beside the gold (shared/gold), the
+    corpus beside it (shared/gold/corpus → shared/corpus/docs), else data/raw."""
+    here = gold_dir.resolve()
+    dirs = [here.parent / "seeds", here.parent.parent / "corpus" / "docs",
+            here.parent.parent / "seeds"]
+    return [d for d in dirs if d.is_dir()] or [Path("data/raw")]
+
+
+@dataclass
+class Evaluation:
+    documents: list[DocScore]
+
+    @property
+    def kinds(self) -> dict[str, KindScore]:
+        return total(self.documents)
+
+    @property
+    def plan(self) -> dict[str, float]:
+        return plan_accuracy(self.documents)
+
+
+def gold_files(gold_dirs: list[Path]) -> list[Path]:
+    files = [f for d in gold_dirs for f in sorted(d.glob("*.json"))]
+    if not files:
+        raise GoldError(Errors.E201, ", ".join(map(str, gold_dirs)), reason="no *.json gold files")
+    return files
+
+
+def evaluate(gold_dirs: Path | list[Path], raw_dirs: Path | list[Path] | None = None,
+             rules=None) -> Evaluation:
+    """Extract the source of every gold file in ``gold_dirs`` and score it, document by
+    document. A source is looked up in ``raw_dirs`` (default: beside each gold dir)."""
     from .extract import extract
     from .pipeline import load_document
 
-    raw_dir = raw_dir or default_raw_dir(gold_dir)
-    files = sorted(gold_dir.glob("*.json"))
-    if not files:
-        raise GoldError(Errors.E201, str(gold_dir), reason="no *.json gold files")
-    pairs = []
-    for f in files:
+    gold_dirs = [gold_dirs] if isinstance(gold_dirs, Path) else list(gold_dirs)
+    raw = [raw_dirs] if isinstance(raw_dirs, Path) else list(raw_dirs or [])
+    docs = []
+    for f in gold_files(gold_dirs):
         gold = load_gold(f)
-        source = raw_dir / gold.source
-        if not source.is_file():
-            raise GoldError(Errors.E202, str(f), raw=str(raw_dir))
+        search = raw or default_raw_dirs(f.parent)
+        source = next((d / gold.source for d in search if (d / gold.source).is_file()), None)
+        if source is None:
+            raise GoldError(Errors.E202, str(f), raw=", ".join(map(str, search)))
         ex = extract(load_document(source, rules), rules)
-        pairs.append((gold, to_gold(ex, gold.source)))
-    return score(pairs), len(pairs)
+        docs.append(score_document(gold, to_gold(ex, gold.source)))
+    return Evaluation(docs)

@@ -147,6 +147,18 @@ class PlatformFact(BaseModel):
     prov: Provenance
 
 
+class IncentiveFact(BaseModel):
+    """Money a plan promises: "给予每家最高30万元奖励" → amount 30, unit 万元, max."""
+
+    task: Optional[str]
+    what: str  # the action or beneficiary, in a few words
+    amount: float
+    unit: str  # 万元, 亿元, 元, % (a rate)
+    max: bool = False  # 最高 / 不超过: a cap, not a fixed sum
+    rate: bool = False  # a share (按…的20%)
+    prov: Provenance
+
+
 class OrgFact(BaseModel):
     name: str
     kind: str
@@ -172,6 +184,7 @@ class Extraction(BaseModel):
     units: list[UnitFact] = Field(default_factory=list)
     targets: list[TargetFact] = Field(default_factory=list)
     platforms: list[PlatformFact] = Field(default_factory=list)
+    incentives: list[IncentiveFact] = Field(default_factory=list)
     organizations: list[OrgFact] = Field(default_factory=list)
     fields: list[FieldFact] = Field(default_factory=list)
     cited: list[CitedDoc] = Field(default_factory=list)

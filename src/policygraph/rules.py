@@ -181,6 +181,11 @@ class Region(_Strict):
     parent: Optional[str] = None
 
 
+_METADATA_PATTERNS = ("draft_markers", "doc_number", "issuer", "period", "date", "wrapper",
+                      "quoted_title", "forwarding_end", "organ", "doc_number_inline",
+                      "joint_issuer", "labelled_title", "deadline")
+
+
 class MetadataRules(_Strict):
     regions: list[Region]
     draft_markers: str
@@ -188,13 +193,30 @@ class MetadataRules(_Strict):
     issuer: str
     period: str
     date: str
+    wrapper: str
+    quoted_title: str
+    forwarding_end: str
+    plan_kinds: list[str]
+    organ: str
+    doc_number_inline: str
+    doc_number_abbreviations: dict[str, list[str]]
+    level_words: dict[int, list[str]]
+    joint_issuer: str
+    labelled_title: str
+    deadline: str
 
-    _v = field_validator("draft_markers", "doc_number", "issuer", "period", "date")(_check_regex)
+    _v = field_validator(*_METADATA_PATTERNS)(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {name: re.compile(getattr(self, name)) for name in (
-            "draft_markers", "doc_number", "issuer", "period", "date")}
+        return {name: re.compile(getattr(self, name)) for name in _METADATA_PATTERNS}
+
+    @cached_property
+    def gazetteer(self):
+        """The national divisions plus this file's extra places (see gazetteer.py)."""
+        from .gazetteer import build_gazetteer
+
+        return build_gazetteer([(r.name, r.aliases, r.parent) for r in self.regions])
 
     @cached_property
     def region_names(self) -> dict[str, str]:

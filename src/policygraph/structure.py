@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import Document, Node, PlanMeta, Source, Table
+from .metadata import plan_meta
+from .models import Document, Node, Source, Table
 from .rules import Rules, load_rules
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
@@ -325,51 +326,16 @@ def parent_map(root: Node) -> dict[int, Node]:
 
 
 # ------------------------------------------------------------------------ metadata
-def plan_meta(source: Source, lines: list[Line], root: Node, rules: Rules) -> PlanMeta:
-    md = rules.metadata
-    first_heading = next((c.start for c in root.children if c.kind in ("section", "annex")),
-                         len(source.text))
-    head = [ln.text for ln in lines if ln.text and ln.start < first_heading][:20]
-    title = _title(head, rules)
-    draft = any(md.rx["draft_markers"].search(t) for t in head if len(t) <= 120)
-    doc_number = next((t for t in head if md.rx["doc_number"].match(t)), None)
-    issuer = next((m["issuer"] for t in head if (m := md.rx["issuer"].match(t))), None)
-    issued = next((d for t in head[:15] if (d := _iso_date(t, rules))), None)
-    period = md.rx["period"].search(title or "") or md.rx["period"].search(source.text)
-    return PlanMeta(
-        title=title, region=_region(title, source.text, rules), issuer=issuer,
-        doc_number=doc_number, status="draft" if draft else "final", issued=issued,
-        period_start=int(period["start"]) if period else None,
-        period_end=int(period["end"]) if period else None,
-    )
-
-
 def _title(head: list[str], rules: Rules) -> str | None:
+    """A plan printed without a notice: its first line that ends like a title."""
     md, c = rules.metadata, rules.cleaning
-    for text in head:
-        m = re.match(r"^关于印发《(.+)》的?通知$", text)
-        if m:
-            return m.group(1)
+    for text in head[:20]:
         if "。" in text or len(text) > 100:
             continue
         bare = re.sub(rf"[（(]\s*({md.draft_markers})\s*[）)]\s*$", "", text).strip()
         if c.ends_title(bare):
             return bare
     return None
-
-
-def _region(title: str | None, text: str, rules: Rules) -> str | None:
-    md = rules.metadata
-    names = md.region_names
-    if title and (m := md.region_regex.search(title)):
-        return names[m.group(0)]
-    top_level = {r.name for r in md.regions if r.parent is None}
-    counts: dict[str, int] = {}
-    for m in md.region_regex.finditer(text):
-        name = names[m.group(0)]
-        if name not in top_level:
-            counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=counts.get) if counts else None
 
 
 def _iso_date(text: str, rules: Rules) -> str | None:
@@ -390,4 +356,8 @@ def parse(source: Source, rules: Rules | None = None) -> Document:
     root = _Builder(source, rules).build(lines)
     attach_box_items(root)
     mark_tasks(root, rules)
-    return Document(source=source, meta=plan_meta(source, lines, root, rules), root=root)
+    first_heading = next((c.start for c in root.children if c.kind in ("section", "annex")),
+                         len(source.text))
+    meta = plan_meta(source, first_heading, rules, lambda head: _title(head, rules),
+                     lambda head: next((d for t in head[:15] if (d := _iso_date(t, rules))), None))
+    return Document(source=source, meta=meta, root=root)

