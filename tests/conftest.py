@@ -129,3 +129,24 @@ def corpus_graph():
     from policygraph.build import build
 
     return build(RAW).graph
+
+
+# A 若干措施 in the layout such measures are printed in (numbered articles, money promised
+# with caps and shares, 责任单位 tails), written for the tests: the seed plans promise none.
+MEASURES = """临沂市人民政府办公室关于印发临沂市支持数字经济发展若干措施的通知
+临政办字〔2024〕7号
+各区县人民政府：
+现将《临沂市支持数字经济发展若干措施》印发给你们，请认真贯彻执行。
+临沂市支持数字经济发展若干措施
+一、支持数字基础设施建设
+1.支持数据中心建设。对新建的数据中心，按照投资额的6%给予补贴，最高不超过500万元。（责任单位：市大数据局、财政局）
+2.培育数字经济企业。对年营业收入首次超过10亿元的企业，给予一次性100万元奖励。到2025年，数字经济核心产业企业达到300家。（责任单位：市工信局）
+二、强化人才支撑
+3.引进数字人才。对新引进的领军人才，给予每人最高50万元安家补助；对企业技术改造给予50-100%补贴。（责任单位：市人社局）
+"""
+
+
+def write_measures(folder: Path) -> Path:
+    path = folder / "linyi-digital-economy-measures.txt"
+    path.write_text(MEASURES, encoding="utf-8")
+    return path

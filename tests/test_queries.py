@@ -172,3 +172,37 @@ def test_database_errors_are_typed(loaded):
     with pytest.raises(DatabaseError) as exc:
         run_cypher(loaded, "MATCH (n RETURN n", {})
     assert exc.value.code == "E404"
+
+
+@pytest.fixture
+def with_measures(tmp_path, bolt_driver):
+    """The seed plans and a 若干措施 that promises money, built and loaded."""
+    import shutil
+
+    from policygraph.build import build
+
+    from .conftest import write_measures
+
+    for f in RAW.glob("*.txt"):
+        shutil.copy(f, tmp_path / f.name)
+    write_measures(tmp_path)
+    g = build(tmp_path).graph
+    load_graph(bolt_driver, g)
+    return g
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"region": "临沂市"}, {"min_amount": 100},
+                                    {"unit": "市人社局"}])
+def test_incentives_on_both_engines(with_measures, bolt_driver, kwargs):
+    on_graph = QUERIES["incentives"].run(GraphEngine(with_measures), **kwargs)
+    on_neo4j = QUERIES["incentives"].run(CypherEngine(bolt_driver), **kwargs)
+    assert on_graph and on_graph == on_neo4j
+    if "min_amount" in kwargs:  # 100万元 and 500万元, never a share
+        assert sorted(r["amount"] for r in on_graph) == [100, 500]
+        assert all(r["measure"] == "万元" for r in on_graph)
+    if "unit" in kwargs:
+        assert {r["task_key"] for r in on_graph} == {"3"}
+        assert all("市人社局" in r["units"] for r in on_graph)
+    if not kwargs:
+        cap = next(r for r in on_graph if r["max"] and r["amount"] == 500)
+        assert cap["quote"] == "最高不超过500万元" and cap["units"] == ["市大数据局", "市财政局"]

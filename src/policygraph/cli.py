@@ -214,7 +214,7 @@ def eval_(
             _print_json({"documents": len(result.rows), "shares": shares,
                          "failed": result.failed(), "missing": result.missing()})
         else:
-            _print_survey(result)
+            _print_survey(result, misses)
         _check_floors(floors, shares)
         return
     if not gold_dirs:
@@ -269,7 +269,7 @@ def _print_scores(title: str, kinds: dict, plan: dict[str, float]) -> None:
         console.print("plan fields right: " + ", ".join(f"{f} {v:.0%}" for f, v in plan.items()))
 
 
-def _print_survey(result) -> None:
+def _print_survey(result, misses: bool) -> None:
     table = Table(title=f"Corpus survey ({len(result.rows)} documents, "
                         f"{len(result.plans())} local plans)")
     for col in ("measure", "share", "documents"):
@@ -280,7 +280,7 @@ def _print_survey(result) -> None:
     for path, line in result.failed().items():
         console.print(f"[red]failed[/red] {escape(path)}: {escape(line)}")
     for name, paths in result.missing().items():
-        for path in paths:
+        for path in paths if misses else []:
             console.print(f"[yellow]no {name}[/yellow] {escape(path)}")
 
 
@@ -550,16 +550,20 @@ def print_rows(rows: list[dict], columns: tuple[str, ...], fmt: OutFormat, title
 def query(
     name: str = typer.Argument(..., metavar="NAME",
                                help="owners | compare METRIC | unassigned | platforms | "
-                                    "workload | timeline | explain ID"),
+                                    "incentives | workload | timeline | explain ID"),
     arg: Optional[str] = typer.Argument(None, metavar="[METRIC|ID]",
                                         help="The indicator for compare, the node id for "
                                              "explain."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="owners: only this unit "
-                                       "(short or full name; every region's unit of that name)."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="owners, incentives: only this "
+                                       "unit (short or full name; every region's unit of that "
+                                       "name)."),
     plan: Optional[str] = typer.Option(None, "--plan", help="owners, unassigned: plan id or "
                                        "part of its title."),
-    region: Optional[str] = typer.Option(None, "--region", help="owners, timeline: the "
-                                         "plan's region, e.g. 昌吉市."),
+    region: Optional[str] = typer.Option(None, "--region", help="owners, timeline, "
+                                         "incentives: the plan's region, e.g. 昌吉市."),
+    min_amount: Optional[float] = typer.Option(None, "--min", metavar="万元",
+                                               help="incentives: only amounts of at least "
+                                                    "this many 万元 (shares are left out)."),
     shared: bool = typer.Option(False, "--shared", help="platforms: only those named by two "
                                 "or more plans."),
     all_versions: bool = typer.Option(False, "--all-versions",
@@ -578,6 +582,7 @@ def query(
     compare 高新技术企业        one indicator across plans and cities, with baselines
     unassigned                tasks and targets no unit owns
     platforms [--shared]      platforms with kind, level, host and the plans naming them
+    incentives [--min 万元]   money promised: amount, cap or share, for what, owning units
     workload                  per unit: tasks led/supported and their targets
     timeline [--region R]     targets by deadline year
     explain ID                a node and the source sentences it comes from
@@ -595,6 +600,7 @@ def query(
     kwargs = {"owners": dict(unit=unit, plan=plan, region=region),
               "compare": dict(metric=arg), "unassigned": dict(plan=plan),
               "platforms": dict(shared=shared), "workload": {},
+              "incentives": dict(region=region, unit=unit, min_amount=min_amount),
               "timeline": dict(region=region), "explain": dict(node=arg)}[name]
     if name != "explain":
         kwargs["all_versions"] = all_versions

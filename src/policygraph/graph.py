@@ -17,14 +17,14 @@ import networkx as nx
 from .models import Extraction, Provenance
 from .rules import Rules, load_rules
 
-LABELS = ("Plan", "Task", "Target", "Metric", "Unit", "Platform", "Organization", "Region",
-          "Field", "PolicyDoc")
+LABELS = ("Plan", "Task", "Target", "Incentive", "Metric", "Unit", "Platform", "Organization",
+          "Region", "Field", "PolicyDoc")
 RELATIONSHIPS = ("HAS_TASK", "SUBTASK_OF", "SETS", "MEASURES", "LEADS", "SUPPORTS",
                  "RESPONSIBLE_FOR", "MENTIONS", "HOSTED_BY", "COVERS", "IN_REGION",
-                 "ADDRESSES", "CITES", "SUPERSEDES")
+                 "ADDRESSES", "CITES", "SUPERSEDES", "OFFERS")
 # Nodes a plan owns (they carry ``plan`` = the plan's id, or are the Plan) and die with it;
 # every other label is shared between plans and merged by content.
-OWNED_LABELS = ("Plan", "Task", "Target")
+OWNED_LABELS = ("Plan", "Task", "Target", "Incentive")
 SHARED_LABELS = tuple(label for label in LABELS if label not in OWNED_LABELS)
 # Relationships between two shared nodes: the only ones that outlive a plan's subgraph.
 SHARED_EDGES = (("HOSTED_BY", "Platform", "Organization"), ("IN_REGION", "Unit", "Region"))
@@ -110,6 +110,7 @@ class GraphBuilder:
         tasks = self._tasks(ex, pid)
         self._units(ex, pid, tasks)
         self._targets(ex, pid, tasks)
+        self._incentives(ex, pid, tasks)
         self._platforms(ex, pid, tasks)
         self._fields(ex, tasks)
         for doc in ex.cited:
@@ -147,6 +148,14 @@ class GraphBuilder:
                 baseline_year=t.baseline_year, plan=pid, task=t.task, **_prov(t.prov))
             self.edge(tasks.get(t.task, pid), tid, "SETS")
             self.edge(tid, mid, "MEASURES")
+
+    def _incentives(self, ex: Extraction, pid: str, tasks: dict[str, str]) -> None:
+        for i in ex.incentives:
+            iid = self.node(
+                node_id("Incentive", pid, i.task, i.amount, i.unit, i.prov.start), "Incentive",
+                what=i.what, amount=i.amount, unit=i.unit, max=i.max, rate=i.rate, plan=pid,
+                task=i.task, **_prov(i.prov))
+            self.edge(tasks.get(i.task, pid), iid, "OFFERS")
 
     def _platforms(self, ex: Extraction, pid: str, tasks: dict[str, str]) -> None:
         for p in ex.platforms:

@@ -208,6 +208,34 @@ def _fetch_platforms(e: GraphEngine) -> list[Row]:
     return rows
 
 
+def fetch_incentives(e: Engine) -> list[Row]:
+    """(incentive, its plan, its task, a unit that owns the task or none)."""
+    return _fetch(e, "incentives", (
+            f"MATCH (p:Plan {{active: true}}) MATCH (i:Incentive {{plan: p.id}}) "
+            f"OPTIONAL MATCH (t:Task)-[:OFFERS]->(i) "
+            f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(u:Unit) "
+            f"RETURN {_PLAN_COLS}, i.id AS incentive_id, i.what AS what, i.amount AS amount, "
+            f"i.unit AS measure, i.max AS max, i.rate AS rate, i.quote AS quote, "
+            f"t.key AS task_key, t.title AS task, u.id AS unit_id, u.name AS unit"),
+        _fetch_incentives)
+
+
+def _fetch_incentives(e: GraphEngine) -> list[Row]:
+    g, rows = e.g, []
+    for n, d in e.nodes("Incentive"):
+        task = next((t for t in g.predecessors(n) if g.nodes[t]["label"] == "Task"), None)
+        td = g.nodes[task] if task else {}
+        units = [u for u, _, k in g.in_edges(task, data="type") if k in ROLES] if task else []
+        for u in units or [None]:
+            rows.append({**_plan(g.nodes[d["plan"]], d["plan"]), "incentive_id": n,
+                         "what": d.get("what"), "amount": d.get("amount"),
+                         "measure": d.get("unit"), "max": d.get("max"), "rate": d.get("rate"),
+                         "quote": d.get("quote"), "task_key": td.get("key"),
+                         "task": td.get("title"), "unit_id": u,
+                         "unit": g.nodes[u].get("name") if u else None})
+    return rows
+
+
 def fetch_names(e: Engine, label: str) -> list[Row]:
     """id, name (and canonical) of every node of a label: for resolving user input."""
     if isinstance(e, CypherEngine):
@@ -365,6 +393,36 @@ def platforms(e: Engine, shared: bool = False, all_versions: bool = False) -> li
             if not shared or r["n_plans"] >= 2]
 
 
+# What one unit of each money measure is worth in 万元, to compare amounts across plans.
+_IN_WAN = {"元": 1e-4, "千元": 0.1, "万元": 1.0, "亿元": 1e4}
+
+
+def incentives(e: Engine, region: str | None = None, unit: str | None = None,
+               min_amount: float | None = None, all_versions: bool = False) -> list[Row]:
+    """Money plans promise: amount, cap or share, for what, and the units that own it.
+    ``min_amount`` is in 万元 and keeps money amounts of at least that much (not shares)."""
+    ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
+
+    def build() -> list[Row]:
+        by_id: dict[str, Row] = {}
+        for r in fetch_incentives(e):
+            row = by_id.setdefault(r["incentive_id"], {**r, "units": set(), "unit_ids": set()})
+            if r["unit_id"]:
+                row["units"].add(r["unit"])
+                row["unit_ids"].add(r["unit_id"])
+        rows = [{**{k: v for k, v in r.items() if k not in ("unit", "unit_id")},
+                 "units": sorted(r["units"]), "unit_ids": sorted(r["unit_ids"]),
+                 "in_wan": (r["amount"] * _IN_WAN[r["measure"]]
+                            if r["measure"] in _IN_WAN else None)} for r in by_id.values()]
+        return sorted(rows, key=_key("region", "plan", "task_key", "incentive_id"))
+
+    current = _versions(e, all_versions)
+    return [r for r in view(e, "incentives", build) if current(r)
+            and (region is None or r["region"] == region)
+            and (ids is None or ids & set(r["unit_ids"]))
+            and (min_amount is None or (r["in_wan"] or -1) >= min_amount)]
+
+
 def workload(e: Engine, all_versions: bool = False) -> list[Row]:
     """Per unit: tasks it leads, supports or answers for, and their targets, across plans."""
     def build() -> list[Row]:
@@ -443,6 +501,8 @@ QUERIES = {q.name: q for q in (
                                           "value", "measure", "year")),
     NamedQuery("platforms", platforms, ("platform", "kind", "level", "hosts", "n_plans",
                                         "plans")),
+    NamedQuery("incentives", incentives, ("region", "plan", "task_key", "what", "max",
+                                          "amount", "measure", "rate", "units")),
     NamedQuery("workload", workload, ("unit", "unit_region", "lead", "support",
                                       "responsible", "targets", "plans")),
     NamedQuery("timeline", timeline, ("year", "region", "plan", "indicator", "comparator",

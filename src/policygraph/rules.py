@@ -246,10 +246,13 @@ class UnitRules(_Strict):
     collective: str
     prefix_region: dict[str, str]
     aliases: dict[str, str]
+    brackets: dict[str, str]
+    verb_roles: dict[str, str]
+    list_tail: str
 
-    _v = _regex_fields("separators", "department", "collective")
+    _v = _regex_fields("separators", "department", "collective", "list_tail")
 
-    @field_validator("roles")
+    @field_validator("roles", "verb_roles")
     @classmethod
     def _roles(cls, v: dict[str, str]) -> dict[str, str]:
         bad = {k: r for k, r in v.items() if r not in ("lead", "support", "responsible")}
@@ -274,6 +277,14 @@ class UnitRules(_Strict):
             "department": re.compile(self.department),
             "collective": re.compile(self.collective),
             "alias": re.compile(rf"(?:{_alternation(list(self.aliases))})$"),
+            "list_tail": re.compile(self.list_tail),
+            # A bracket holding a unit list: a role label (牵头单位：) or a role verb.
+            "bracket": re.compile(
+                "|".join(rf"{re.escape(o)}(?P<b{i}>(?:[^{re.escape(o + c)}（）()]"
+                         rf"|[（(][^（）()]*[）)]){{2,300}}){re.escape(c)}"
+                         for i, (o, c) in enumerate(self.brackets.items()))),
+            "verb": re.compile(rf"(?P<verb>{_alternation(list(self.verb_roles))})"
+                               rf"\s*(?:[，,；;。]|$)"),
         }
 
 
@@ -297,11 +308,13 @@ class TargetRules(_Strict):
     table_year_header: str
     table_default_unit: str
     unit_word_clash: list[str]
+    money_units: list[str]
+    threshold_after: str
 
     _v = _regex_fields("range", "cn_value_after", "year", "this_year", "recurring",
                        "past_markers", "past_sections", "not_before", "not_after",
                        "metric_lead_in", "verb_before_number", "table_name_header",
-                       "table_year_header")
+                       "table_year_header", "threshold_after")
 
     @field_validator("before", "after")
     @classmethod
@@ -320,7 +333,8 @@ class TargetRules(_Strict):
                     rf"(?P<after>{_alternation(list(self.after))})?")
         names = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
                  "past_sections", "not_before", "not_after", "metric_lead_in",
-                 "verb_before_number", "table_name_header", "table_year_header")
+                 "verb_before_number", "table_name_header", "table_year_header",
+                 "threshold_after")
         out = {n: re.compile(getattr(self, n)) for n in names}
         out["quantity"] = re.compile(quantity)
         out["deadline"] = re.compile(f"{self.year}|(?P<this>{self.this_year})")
@@ -407,11 +421,30 @@ class FieldRules(_Strict):
         return {t: name for name, terms in self.fields.items() for t in terms + [name]}
 
 
+class IncentiveRules(_Strict):
+    amount: str
+    money_units: list[str]
+    words: str
+    max_before: str
+    qualifier_after: str
+    threshold_before: str
+    what_lead_in: str
+
+    _v = _regex_fields("amount", "words", "max_before", "qualifier_after",
+                       "threshold_before", "what_lead_in")
+
+    @cached_property
+    def rx(self) -> dict[str, re.Pattern]:
+        return {name: re.compile(getattr(self, name)) for name in (
+            "amount", "words", "max_before", "qualifier_after", "threshold_before",
+            "what_lead_in")}
+
+
 # ------------------------------------------------------------------------- all rules
 _FILES: dict[str, type[BaseModel]] = {
     "cleaning": CleaningRules, "headings": HeadingRules, "metadata": MetadataRules,
     "units": UnitRules, "targets": TargetRules, "platforms": PlatformRules, "orgs": OrgRules,
-    "fields": FieldRules, "metrics": MetricRules,
+    "fields": FieldRules, "metrics": MetricRules, "incentives": IncentiveRules,
 }
 
 
@@ -427,6 +460,7 @@ class Rules(BaseModel):
     orgs: OrgRules
     fields: FieldRules
     metrics: MetricRules
+    incentives: IncentiveRules
     version: str  # hash of every rules file: a change re-extracts the corpus
 
     def __repr__(self) -> str:  # the full rules would flood every test failure

@@ -261,16 +261,27 @@ def mark_tasks(root: Node, rules: Rules) -> None:
             and not h.rx["non_task_sections"].search(c.title)]
     if not part:
         part = [c for c in tops if not h.rx["non_task_sections"].search(c.title)] or [root]
-    for section in part:
-        leaves = list(_leaf_headings(section))
-        if not leaves:
+    # Numbered straight through is a property of the whole task part (1, 2 | 3, 4 ...).
+    leaves = [path for section in part for path in _leaf_headings(section)]
+    straight = _numbered_straight_through(leaves)
+    for path in leaves + _assigned_elsewhere(tops, part):
+        node = path[-1]
+        node.is_task = True
+        labels = [p.label for p in path if p.label]
+        node.key = labels[-1] if straight and path in leaves else ".".join(labels)
+
+
+def _assigned_elsewhere(tops: list[Node], part: list[Node]) -> list[tuple]:
+    """Leaf headings outside the task part that carry units (保障措施 items with 牵头单位):
+    an item a unit answers for is a task wherever it stands."""
+    out = []
+    for section in tops:
+        if section in part:
             continue
-        straight = _numbered_straight_through(leaves)
-        for path in leaves:
-            node = path[-1]
-            node.is_task = True
-            labels = [p.label for p in path if p.label]
-            node.key = labels[-1] if straight else ".".join(labels)
+        for path in _leaf_headings(section):
+            if any(c.kind == "assignment" for c in path[-1].children):
+                out.append(path)
+    return out
 
 
 def _leaf_headings(node: Node, path: tuple = ()):

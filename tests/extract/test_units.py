@@ -38,3 +38,53 @@ def test_unit_provenance_points_at_the_name(extractions, docs):
     for u in extractions["changji"].units:
         assert docs["changji"].source.text[u.prov.start:u.prov.end] == u.prov.quote
         assert u.prov.quote in u.name
+
+
+# ---------------------------------------------------------------- layouts of other provinces
+def _written(text: str, rules):
+    """Units of a plan passage written for the test in one layout."""
+    import hashlib
+
+    from policygraph.extract import extract
+    from policygraph.models import Source
+    from policygraph.structure import parse
+
+    src = Source(path="t.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
+                 encoding="utf-8", text=text)
+    ex = extract(parse(src, rules), rules)
+    return {(u.task, u.role, u.name) for u in ex.units}, ex, text
+
+
+HEAD = "梧州市人民政府关于印发梧州市数字经济实施方案的通知\n二、重点任务\n"
+
+
+def test_units_in_square_and_tortoise_brackets(rules):
+    got, _, _ = _written(HEAD + "（一）建设平台。加快建设。〔牵头单位：县大数据发展局;配合单位："
+                         "县发改局、工业信息化和商务局等部门〕\n（二）培育企业。推动培育。"
+                         "［责任单位：市科技局、财政局］\n", rules)
+    assert got == {("二.（一）", "lead", "县大数据发展局"),
+                   ("二.（一）", "support", "县发改局"),
+                   ("二.（一）", "support", "县工业信息化和商务局"),
+                   ("二.（二）", "responsible", "市科技局"),
+                   ("二.（二）", "responsible", "市财政局")}
+
+
+def test_units_by_verb_lead_support_and_by_duty(rules):
+    got, _, _ = _written(HEAD + "（一）完善体系。推动建设。（市工信局牵头，市大数据管理局、市科技局配合）\n"
+                         "（二）强化保障。加强统筹。（市发展改革委牵头，市财政局、各县（市、区）"
+                         "人民政府按职责分工负责）\n（三）推进发展。实施行动（2021—2023年）。\n", rules)
+    assert got == {("二.（一）", "lead", "市工信局"), ("二.（一）", "support", "市大数据管理局"),
+                   ("二.（一）", "support", "市科技局"), ("二.（二）", "lead", "市发展改革委"),
+                   ("二.（二）", "responsible", "市财政局"),
+                   ("二.（二）", "responsible", "各县（市、区）人民政府")}
+
+
+def test_a_bracket_broken_by_pdf_line_breaks(rules):
+    got, ex, text = _written(
+        HEAD + "（一）推进绿色转型。推动企业绿色升级，建设绿色工厂。（市工业和信息化局、发展\n"
+               "改革委、生态环境局按职责分工负责）\n（二）提高服务水平。\n", rules)
+    assert got == {("二.（一）", "responsible", "市工业和信息化局"),
+                   ("二.（一）", "responsible", "市发展改革委"),
+                   ("二.（一）", "responsible", "市生态环境局")}
+    for u in ex.units:  # the quote is the printed span, line break and all
+        assert text[u.prov.start:u.prov.end] == u.prov.quote

@@ -14,16 +14,19 @@ from ..rules import Rules, load_rules
 from .context import Context, build_context
 from .documents import extract_cited
 from .fields import extract_fields
+from .incentives import extract_incentives
 from .orgs import extract_orgs
 from .platforms import extract_platforms
 from .targets import extract_targets
 from .tasks import extract_tasks
 from .units import extract_units
 
-# Extraction field → the function that fills it.
+# Extraction field → the function that fills it, in the order they run: one that claims
+# spans (incentives claim their amounts) runs before those that must leave them (targets).
 EXTRACTORS: dict[str, Callable[[Context], list]] = {
     "tasks": extract_tasks,
     "units": extract_units,
+    "incentives": extract_incentives,
     "targets": extract_targets,
     "platforms": extract_platforms,
     "organizations": extract_orgs,

@@ -8,6 +8,7 @@ segments, never the raw tree, so the rules of ownership live in one place.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -42,6 +43,18 @@ class Context:
     doc: Document
     rules: Rules
     segments: list[Segment] = field(default_factory=list)
+    # Spans an extractor has taken as its facts (an incentive's 30万元), sorted by start:
+    # an extractor that runs later leaves them alone (it is not also a target).
+    claimed: list[tuple[int, int]] = field(default_factory=list)
+
+    def claim(self, start: int, end: int) -> None:
+        insort(self.claimed, (start, end))
+
+    def is_claimed(self, start: int, end: int) -> bool:
+        """Does [start, end) overlap a claimed span? Claimed spans are short and do not
+        overlap, so only the few that start just before ``end`` can."""
+        i = bisect_left(self.claimed, (end,))
+        return any(e > start for _s, e in self.claimed[max(0, i - 4):i])
 
     @property
     def text(self) -> str:
@@ -126,6 +139,11 @@ def clause_start(text: str, pos: int, floor: int) -> int:
 def sentence_start(text: str, pos: int, floor: int) -> int:
     """Start of the sentence that holds ``pos`` (after the last 。；！？)."""
     return _start_after(text, pos, floor, SENTENCE_END, MAX_SENTENCE)
+
+
+def sentence_end(text: str, pos: int, ceiling: int) -> int:
+    m = SENTENCE_END.search(text, pos, min(ceiling, pos + MAX_SENTENCE))
+    return m.start() if m else min(ceiling, pos + MAX_SENTENCE)
 
 
 def clause_end(text: str, pos: int, ceiling: int) -> int:

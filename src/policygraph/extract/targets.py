@@ -66,8 +66,11 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
     if rx["not_before"].search(text, max(0, m.start() - 1), m.start()) or \
             rx["not_after"].match(text, m.end()):
         return None
-    if _clashes(ctx, m):
-        return None
+    if _clashes(ctx, m) or ctx.is_claimed(m.start("num"), m.end()):
+        return None  # 5个人; or an amount an incentive took
+    if m["unit"] in ctx.rules.targets.money_units and \
+            ctx.rules.targets.rx["threshold_after"].match(text, m.end()):
+        return None  # 年营收超过10亿元的企业: a threshold that qualifies, not a target
     value = parse_number(m["num"])
     if value is None:
         return None

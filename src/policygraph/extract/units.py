@@ -7,10 +7,13 @@ aliases and the region its prefix points to (市 → the plan's city, 州 → it
 
 from __future__ import annotations
 
+import re
+
 from ..models import UnitFact
 from .context import Context
 
 OPEN, CLOSE = "（(", "）)"
+WHITE = re.compile(r"\s+")
 
 
 def split_units(text: str, start: int, ctx: Context) -> list[tuple[str, int, int]]:
@@ -81,12 +84,15 @@ def _prefix_region(prefix: str | None, plan_region: str | None, ctx: Context) ->
 
 
 def extract_units(ctx: Context) -> list[UnitFact]:
+    """Units of assignment lines (牵头单位：… on a line of its own or ending a heading),
+    then of unit brackets anywhere in a task's text (（X牵头，Y配合）, 〔责任单位：…〕)."""
     u = ctx.rules.units
     facts: list[UnitFact] = []
-    plan_region = ctx.doc.meta.region
+    covered: list[tuple[int, int]] = []
     for node in ctx.doc.root.walk():
         if node.kind != "assignment":
             continue
+        covered.append((node.start, node.end))
         line = ctx.text[node.start:node.end]
         task = ctx.task_of(node)
         labels = list(u.rx["label"].finditer(line))
@@ -95,14 +101,50 @@ def extract_units(ctx: Context) -> list[UnitFact]:
             body = line[m.end():stop].rstrip()
             if line.lstrip().startswith(("（", "(")) and body.endswith(("）", ")")):
                 body = body[:-1]  # the tail's own closing bracket
-            parts = split_units(body, node.start + m.end(), ctx)
-            names = distribute_prefix([p[0] for p in parts], ctx)
-            role = u.roles[m["label"]]
-            for name, (written, start, end) in zip(names, parts):
-                full, region = canonical(name, plan_region, ctx)
-                kind = "collective" if u.rx["collective"].match(name) else (
-                    "government" if u.rx["prefix"].match(name) else "organisation")
-                facts.append(UnitFact(task=task.key if task else None, role=role, name=name,
-                                      canonical=full, region=region, kind=kind,
-                                      prov=ctx.prov(start, end)))
+            facts += _facts(ctx, task, u.roles[m["label"]], body, node.start + m.end())
+    # A task's whole text, not line by line: text from PDF breaks a bracket across lines.
+    for task in ctx.doc.tasks():
+        for m in u.rx["bracket"].finditer(ctx.text, task.start, task.end):
+            if any(s < m.end() and e > m.start() for s, e in covered):
+                continue
+            body, start = m.group(m.lastgroup), m.start(m.lastgroup)
+            for role, part, offset in role_groups(body, start, ctx):
+                facts += _facts(ctx, task, role, part, offset)
+    return facts
+
+
+def role_groups(body: str, start: int, ctx: Context) -> list[tuple[str, str, int]]:
+    """A bracket's unit lists with their roles: by labels (牵头单位：X；配合单位：Y) or by
+    verbs (X牵头，Y、Z配合 / 按职责分工负责). A bracket with neither holds no units."""
+    u = ctx.rules.units
+    labels = list(u.rx["label"].finditer(body))
+    if labels:
+        return [(u.roles[m["label"]], body[m.end():stop].rstrip("；;，, "), start + m.end())
+                for m, stop in zip(labels, [n.start() for n in labels[1:]] + [len(body)])]
+    out, begin = [], 0
+    for m in u.rx["verb"].finditer(body):
+        out.append((u.verb_roles[m["verb"]], body[begin:m.start()], start + begin))
+        begin = m.end()
+    return out
+
+
+def _facts(ctx: Context, task, role: str, body: str, offset: int) -> list[UnitFact]:
+    """One fact per unit of a list, shared prefix distributed, 等部门 dropped."""
+    u = ctx.rules.units
+    parts = []
+    for name, start, end in split_units(body, offset, ctx):
+        name = WHITE.sub("", name)  # a PDF line break inside a name
+        tail = u.rx["list_tail"].search(name)
+        if tail:
+            name, end = name[:tail.start()], end - len(tail.group(0))
+        if name:
+            parts.append((name, start, end))
+    names = distribute_prefix([p[0] for p in parts], ctx)
+    facts = []
+    for name, (_written, start, end) in zip(names, parts):
+        full, region = canonical(name, ctx.doc.meta.region, ctx)
+        kind = "collective" if u.rx["collective"].match(name) else (
+            "government" if u.rx["prefix"].match(name) else "organisation")
+        facts.append(UnitFact(task=task.key if task else None, role=role, name=name,
+                              canonical=full, region=region, kind=kind, prov=ctx.prov(start, end)))
     return facts

@@ -1,0 +1,44 @@
+"""Incentives: money a plan promises, with caps and shares; amounts that only qualify who
+gets it are no incentive, and an amount taken as an incentive is never also a target."""
+
+from __future__ import annotations
+
+from policygraph.extract import extract
+from policygraph.pipeline import load_document
+
+from ..conftest import MEASURES, write_measures
+
+
+def _measures(tmp_path, rules):
+    return extract(load_document(write_measures(tmp_path), rules), rules)
+
+
+def test_amounts_caps_and_shares(tmp_path, rules):
+    ex = _measures(tmp_path, rules)
+    got = {(i.task, i.amount, i.unit, i.max, i.rate) for i in ex.incentives}
+    assert got == {
+        ("1", 6, "%", False, True), ("1", 500, "万元", True, False),  # rate + its cap
+        ("2", 100, "万元", False, False),
+        ("3", 50, "万元", True, False),
+        ("3", 50, "%", False, True), ("3", 100, "%", False, True),  # a range: both ends
+    }
+    for i in ex.incentives:
+        assert MEASURES[i.prov.start:i.prov.end] == i.prov.quote
+        assert i.prov.quote.endswith(("万元", "%"))
+    reward = next(i for i in ex.incentives if i.amount == 100 and i.unit == "万元")
+    assert "奖励" not in reward.what and "一次性" in reward.what
+
+
+def test_a_threshold_is_neither_incentive_nor_target_and_money_is_no_target(tmp_path, rules):
+    ex = _measures(tmp_path, rules)
+    assert all(i.amount != 10 for i in ex.incentives)  # 年营业收入首次超过10亿元的企业
+    assert {(t.value, t.unit, t.year) for t in ex.targets} == {(300, "家", 2025)}
+
+
+def test_gold_view_prints_incentives(tmp_path, rules):
+    from policygraph.gold import to_gold
+
+    view = to_gold(_measures(tmp_path, rules))
+    cap = next(i for i in view["incentives"] if i["max"])
+    assert cap == {"task": "1", "what": cap["what"], "amount": 500, "unit": "万元",
+                   "max": True, "rate": False, "quote": "最高不超过500万元"}
