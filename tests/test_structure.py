@@ -131,3 +131,34 @@ def test_plan_metadata(docs, name, expected):
 ])
 def test_cn_number(text, number):
     assert cn_number(text) == number
+
+
+def _parsed(text: str, rules):
+    import hashlib
+
+    from policygraph.models import Source
+    from policygraph.structure import parse
+
+    return parse(Source(path="t.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
+                        encoding="utf-8", text=text), rules)
+
+
+def test_a_text_with_no_line_breaks_is_read_heading_by_heading(rules):
+    """Some exports run every heading into its paragraph on one line."""
+    filler = "坚持创新驱动，推动高质量发展，" * 50
+    text = (f"某市数字经济行动方案为加快发展，制定本方案。一、总体要求{filler}到2023年，软件业务收入达到100亿元。"
+            "二、重点任务（一）建设数字基础设施。加快5G建设。（牵头单位：市工信局；配合单位："
+            "市发展改革委）（二）培育数字产业。推动集聚发展。（牵头单位：市科技局）"
+            "三、保障措施（一）加强组织领导。")
+    doc = _parsed(text, rules)
+    tasks = {t.key: t.title for t in doc.tasks()}
+    assert tasks == {"二.（一）": "建设数字基础设施", "二.（二）": "培育数字产业"}
+    for t in doc.tasks():  # offsets still index the text as it is
+        assert text[t.start:t.start + 3] == t.label
+
+
+def test_items_numbered_straight_through_with_one_unread_heading(rules):
+    text = ("二、主要任务\n（一）发展数字产业\n1．大数据产业。推进。\n2．人工智能产业。推进。\n"
+            "3．5G产业。推进。\n（二）推动数字治理\n4．政务数据共享。推进。\n5．数字政府。推进。\n")
+    keys = [t.key for t in _parsed(text, rules).tasks()]
+    assert keys == ["1", "2", "4", "5"]  # "3．5G" reads as 3.5 G: the numbering still runs on

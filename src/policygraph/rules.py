@@ -151,15 +151,17 @@ class HeadingRules(_Strict):
     task_sections: str
     non_task_sections: str
     assignment: str
+    run_in_heading: str
+    run_in_min_chars: int
 
     _v = field_validator("inline_items", "box_header", "annex_header", "task_sections",
-                         "non_task_sections", "assignment")(_check_regex)
+                         "non_task_sections", "assignment", "run_in_heading")(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {name: re.compile(getattr(self, name)) for name in (
             "inline_items", "box_header", "annex_header", "task_sections",
-            "non_task_sections", "assignment")}
+            "non_task_sections", "assignment", "run_in_heading")}
 
     def match_heading(self, line: str) -> tuple[HeadingPattern, re.Match] | None:
         for h in self.headings:

@@ -43,11 +43,19 @@ def cn_number(text: str) -> int | None:
     return _CN_DIGITS.get(text)
 
 
-def split_lines(source: Source) -> list[Line]:
+def split_lines(source: Source, rules: Rules) -> list[Line]:
+    """The printed lines; a very long line (a text with no line breaks) is read as one line
+    per numbered heading in it. Offsets always index ``source.text``: nothing is inserted."""
     tabs = set(source.tab_lines)
+    h = rules.headings
     lines, offset = [], 0
     for text in source.text.split("\n"):
-        lines.append(Line(offset, offset + len(text), text, offset in tabs))
+        cuts = [0]
+        if len(text) >= h.run_in_min_chars:
+            cuts += [m.end() for m in h.rx["run_in_heading"].finditer(text) if m.end() > 0]
+        for a, b in zip(cuts, cuts[1:] + [len(text)]):
+            if a < b or not lines or a == 0:
+                lines.append(Line(offset + a, offset + b, text[a:b], a == 0 and offset in tabs))
         offset += len(text) + 1
     return lines
 
@@ -297,12 +305,17 @@ def _leaf_headings(node: Node, path: tuple = ()):
 
 
 def _numbered_straight_through(leaves: list[tuple]) -> bool:
-    """True when item numbers run on across parents (1..15 over five sections)."""
+    """True when item numbers run on across parents (1..15 over five sections): they only
+    grow, and a later parent's first item does not start again at 1. A number or two may
+    be missing (an item whose heading was not read as one: "3．5G和物联网产业")."""
     parents = {id(p[-2]) for p in leaves if len(p) > 1}
     numbers = [p[-1].number for p in leaves]
-    if len(parents) < 2 or None in numbers:
+    if len(parents) < 2 or None in numbers or len(set(numbers)) != len(numbers):
         return False
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    if numbers != sorted(numbers) or numbers[-1] - numbers[0] + 1 > len(numbers) + 2:
+        return False
+    firsts = [p[-1].number for k, p in enumerate(leaves) if k and p[-2] is not leaves[k - 1][-2]]
+    return bool(firsts) and min(firsts) > 1
 
 
 def attach_box_items(root: Node) -> None:
@@ -363,7 +376,7 @@ def _iso_date(text: str, rules: Rules) -> str | None:
 def parse(source: Source, rules: Rules | None = None) -> Document:
     """Build the document tree and metadata of one cleaned Source."""
     rules = rules or load_rules()
-    lines = split_lines(source)
+    lines = split_lines(source, rules)
     root = _Builder(source, rules).build(lines)
     attach_box_items(root)
     mark_tasks(root, rules)

@@ -65,8 +65,19 @@ class Context:
                           start=start, end=end, quote=self.text[start:end])
 
     def line_end(self, start: int) -> int:
+        """End of the printed line at ``start``, or of the part of a run-in line (a text
+        with no line breaks) before the next block."""
         end = self.text.find("\n", start)
-        return len(self.text) if end < 0 else end
+        end = len(self.text) if end < 0 else end
+        i = bisect_left(self.block_starts, start + 1)
+        return min(end, self.block_starts[i]) if i < len(self.block_starts) else end
+
+    @cached_property
+    def block_starts(self) -> list[int]:
+        """Where each line-level block of the tree begins (not the items and unit tails
+        that begin inside a line)."""
+        return sorted({n.start for n in self.doc.root.walk()
+                       if n.kind not in ("document", "inline_item", "assignment")})
 
     @cached_property
     def parent_of(self) -> dict[int, Node]:
