@@ -18,7 +18,8 @@ from .gazetteer import COUNTY, Gazetteer, Place
 from .models import PlanMeta, Source
 from .rules import Rules
 
-HEAD_CHARS = 3000  # a head longer than this is a plan without sections: look no further
+HEAD_CHARS = 3000
+MENTION_CHARS = 100_000  # places are counted here: enough to tell, and linear in nothing else  # a head longer than this is a plan without sections: look no further
 _SENTENCE_END = "。：:！？!?；;"
 
 
@@ -133,6 +134,7 @@ def region(issuer: str | None, title: str | None, number: str | None, text: str,
     abbreviation, else the place its text names most."""
     md = rules.metadata
     gaz = md.gazetteer
+    text = text[:MENTION_CHARS]
     counts = _mentions(gaz, text)
     for words in (issuer, title):
         place = _leading_place(gaz, words, counts, at_start=words is issuer)

@@ -8,6 +8,7 @@ aliases and the region its prefix points to (市 → the plan's city, 州 → it
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..models import UnitFact
 from .context import Context
@@ -102,15 +103,22 @@ def extract_units(ctx: Context) -> list[UnitFact]:
             if line.lstrip().startswith(("（", "(")) and body.endswith(("）", ")")):
                 body = body[:-1]  # the tail's own closing bracket
             facts += _facts(ctx, task, u.roles[m["label"]], body, node.start + m.end())
+    covered.sort()
     # A task's whole text, not line by line: text from PDF breaks a bracket across lines.
     for task in ctx.doc.tasks():
         for m in u.rx["bracket"].finditer(ctx.text, task.start, task.end):
-            if any(s < m.end() and e > m.start() for s, e in covered):
+            if _overlaps(covered, m.start(), m.end()):
                 continue
             body, start = m.group(m.lastgroup), m.start(m.lastgroup)
             for role, part, offset in role_groups(body, start, ctx):
                 facts += _facts(ctx, task, role, part, offset)
     return facts
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Does [start, end) overlap one of ``spans`` (sorted, not overlapping each other)?"""
+    i = bisect_left(spans, (end,))
+    return i > 0 and spans[i - 1][1] > start
 
 
 def role_groups(body: str, start: int, ctx: Context) -> list[tuple[str, str, int]]:
