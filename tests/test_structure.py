@@ -162,3 +162,19 @@ def test_items_numbered_straight_through_with_one_unread_heading(rules):
             "3．5G产业。推进。\n（二）推动数字治理\n4．政务数据共享。推进。\n5．数字政府。推进。\n")
     keys = [t.key for t in _parsed(text, rules).tasks()]
     assert keys == ["1", "2", "4", "5"]  # "3．5G" reads as 3.5 G: the numbering still runs on
+
+
+def test_a_notice_issuing_a_policy_and_a_plan_prefixes_the_policy(rules):
+    """关于印发《A若干政策》《B行动计划》: the plan's keys stay bare, the policy's get P:;
+    an annex that repeats the plan's tasks as a table adds none."""
+    text = ("某省人民政府办公厅关于印发支持工业互联网发展若干政策和某省工业互联网创新发展行动计划"
+            "的通知\n《支持工业互联网发展若干政策》《某省工业互联网创新发展行动计划》已经省政府同意，"
+            "现印发给你们。\n支持工业互联网发展若干政策\n为加快发展，制定以下政策。\n"
+            "一、支持工业互联网平台建设。对平台给予奖励。\n二、支持企业数字化转型。对企业给予补助。\n"
+            "某省工业互联网创新发展行动计划\n为深入实施，特制定本行动计划。\n一、总体要求\n到2023年，"
+            "建成平台10个。\n二、重点任务\n（一）网络体系强基行动。\n1．推进外网建设。加快建设。\n"
+            "2．推进内网改造。加快改造。\n（二）平台体系赋能行动。\n3．培育平台。加快培育。\n"
+            "附件\n重点任务分工表\n一、网络体系\n1．推进外网建设\n2．推进内网改造\n")
+    doc = _parsed(text, rules)
+    assert doc.meta.title == "某省工业互联网创新发展行动计划"
+    assert [t.key for t in doc.tasks()] == ["P:一", "P:二", "1", "2", "3"]

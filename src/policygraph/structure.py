@@ -261,22 +261,89 @@ def parse_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, i
 
 
 # ---------------------------------------------------------------------- task part
-def mark_tasks(root: Node, rules: Rules) -> None:
-    """Flag the leaf headings of the plan's task part and give them numbering keys."""
-    h = rules.headings
+def mark_tasks(root: Node, rules: Rules, text: str = "", plan_title: str | None = None) -> None:
+    """Flag the leaf headings of the plan's task part and give them numbering keys. A
+    notice that issues two documents numbers each from 一 again: the keys of the one that
+    is not the plan get a prefix (P: for a 若干政策/措施 part, else B:). An annex that
+    numbers from 一 again gives its items (B:), not those repeating the plan's tasks (a
+    task table) nor the bare sections of, say, a leading group's make-up."""
     tops = [c for c in root.children if c.kind == "section"]
-    part = [c for c in tops if h.rx["task_sections"].search(c.title)
-            and not h.rx["non_task_sections"].search(c.title)]
-    if not part:
-        part = [c for c in tops if not h.rx["non_task_sections"].search(c.title)] or [root]
+    parts = _documents(tops)
+    annexes = [c.start for c in root.children if c.kind == "annex"]
+    plan = _plan_document(parts, text, plan_title, rules)
+    for k, doc in enumerate(parts):
+        if k == plan:
+            _mark_document(doc, root if len(parts) == 1 else None, rules, "")
+        elif k and any(parts[k - 1][-1].start < a < doc[0].start for a in annexes):
+            tasks = {n.title for n in root.walk() if n.is_task}
+            _mark_document(doc, None, rules, "B:", annex=tasks)
+        else:
+            _mark_document(doc, None, rules, "P:" if _measures(doc, rules, text) else "B:")
+
+
+def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: str,
+                   annex: set[str] | None = None) -> None:
+    h = rules.headings
+    candidates = [c for c in tops if not h.rx["non_task_sections"].search(c.title)]
+    named = [c for c in candidates if h.rx["task_sections"].search(c.title)]
+    # A part named for tasks (重点任务), unless most sections are groups of numbered
+    # measures themselves (若干措施: 一、加快筑牢数字基础设施 1．… 三、开展“沃土行动” 10．…).
+    grouped = [c for c in candidates if any(k.kind == "item" for k in c.children)]
+    fallback = candidates or ([root] if root is not None else [])
+    part = named if named and len(grouped) <= len(named) else fallback
     # Numbered straight through is a property of the whole task part (1, 2 | 3, 4 ...).
     leaves = [path for section in part for path in _leaf_headings(section)]
+    if not leaves and part and all(c.kind == "section" for c in part):
+        leaves = [(c,) for c in part]  # articles with no items below: each is a measure
+    if annex is not None:  # items units answer for, or items not repeating the plan's
+        leaves = [p for p in leaves if any(c.kind == "assignment" for c in p[-1].children)
+                  or (len(p) > 1 and first_sentence(p[-1].title) not in annex)]
     straight = _numbered_straight_through(leaves)
     for path in leaves + _assigned_elsewhere(tops, part):
         node = path[-1]
         node.is_task = True
         labels = [p.label for p in path if p.label]
-        node.key = labels[-1] if straight and path in leaves else ".".join(labels)
+        node.key = prefix + (labels[-1] if straight and path in leaves else ".".join(labels))
+
+
+def _documents(tops: list[Node]) -> list[list[Node]]:
+    """Top-level sections grouped by document: numbering that starts again at 一 (after
+    三) opens the next document."""
+    docs: list[list[Node]] = [[]]
+    for c in tops:
+        prev = docs[-1][-1] if docs[-1] else None
+        if prev is not None and c.style == prev.style and c.number is not None \
+                and prev.number is not None and c.number <= prev.number and c.number == 1:
+            docs.append([])
+        docs[-1].append(c)
+    return [d for d in docs if d]
+
+
+def _doc_title(doc: list[Node], rules: Rules, text: str) -> str:
+    """The title printed before a document's first section: the nearest line before it
+    that names a document kind (…若干政策, …行动计划（2021-2023年）); a preamble
+    paragraph may stand between. Headings and the notice's own line are not titles."""
+    kinds = "|".join(map(re.escape, rules.metadata.plan_kinds))
+    ends = re.compile(rf"(?:{kinds})\s*(?:[（(][^）)]*[）)])?$")
+    lines = [ln.strip() for ln in text[max(0, doc[0].start - 2000):doc[0].start].split("\n")]
+    return next((ln for ln in reversed(lines) if ln and "。" not in ln and len(ln) <= 80
+                 and ends.search(ln) and not ln.endswith("通知")
+                 and not rules.headings.starts_block(ln)), "")
+
+
+def _plan_document(parts: list[list[Node]], text: str, title: str | None, rules: Rules) -> int:
+    if len(parts) < 2 or not title:
+        return 0
+    bare = re.sub(r"[（(][^）)]*[）)]", "", title)
+    for k, doc in enumerate(parts):
+        head = re.sub(r"[（(][^）)]*[）)]", "", _doc_title(doc, rules, text))
+        if head and (bare in head or head in bare):
+            return k
+    return 0
+
+
+def _measures(doc: list[Node], rules: Rules, text: str) -> bool:
+    return bool(re.search(r"措施|政策|办法", _doc_title(doc, rules, text)))
 
 
 def _assigned_elsewhere(tops: list[Node], part: list[Node]) -> list[tuple]:
@@ -379,9 +446,9 @@ def parse(source: Source, rules: Rules | None = None) -> Document:
     lines = split_lines(source, rules)
     root = _Builder(source, rules).build(lines)
     attach_box_items(root)
-    mark_tasks(root, rules)
     first_heading = next((c.start for c in root.children if c.kind in ("section", "annex")),
                          len(source.text))
     meta = plan_meta(source, first_heading, rules, lambda head: _title(head, rules),
                      lambda head: next((d for t in head[:15] if (d := _iso_date(t, rules))), None))
+    mark_tasks(root, rules, source.text, meta.title)
     return Document(source=source, meta=meta, root=root)
