@@ -222,9 +222,22 @@ def clean(raw: str, rules: Rules) -> Cleaned:
     """Remove debris, drop page furniture, join broken lines; keep a line map."""
     raw = rules.cleaning.to_simplified(raw)
     lines = [_clean_line(line, no, rules) for no, line in enumerate(raw.splitlines(), 1)]
-    lines = [ln for ln in lines if ln.tab or not rules.cleaning.is_dropped(ln.text)]
+    lines = [ln for k, ln in enumerate(lines) if ln.tab or not rules.cleaning.is_dropped(ln.text)
+             or _table_cell(lines, k, rules)]
     lines = _join_broken(lines, rules)
     return _assemble(lines)
+
+
+def _table_cell(lines: list["_Line"], k: int, rules: Rules) -> bool:
+    """A bare number whose nearest lines on both sides are short: a cell of a table
+    flattened one cell per line (基数 132 目标值 230), not a page number."""
+    if not lines[k].text.isdigit():
+        return False
+    limit = rules.cleaning.table_cell_max
+    before = next((ln.text for ln in reversed(lines[max(0, k - 3):k]) if ln.text), None)
+    after = next((ln.text for ln in lines[k + 1:k + 4] if ln.text), None)
+    return before is not None and after is not None and len(before) <= limit \
+        and len(after) <= limit
 
 
 def _clean_line(line: str, number: int, rules: Rules) -> _Line:

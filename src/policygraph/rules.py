@@ -64,6 +64,7 @@ class CleaningRules(_Strict):
     drop_lines: list[str]
     title_end: str
     title_part_max: int = Field(gt=0)
+    table_cell_max: int = Field(gt=0)
     complete_end: str
     simplify: str = ""
 
@@ -153,15 +154,17 @@ class HeadingRules(_Strict):
     assignment: str
     run_in_heading: str
     run_in_min_chars: int
+    flat_table_start: str
 
     _v = field_validator("inline_items", "box_header", "annex_header", "task_sections",
-                         "non_task_sections", "assignment", "run_in_heading")(_check_regex)
+                         "non_task_sections", "assignment", "run_in_heading",
+                         "flat_table_start")(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {name: re.compile(getattr(self, name)) for name in (
             "inline_items", "box_header", "annex_header", "task_sections",
-            "non_task_sections", "assignment", "run_in_heading")}
+            "non_task_sections", "assignment", "run_in_heading", "flat_table_start")}
 
     def match_heading(self, line: str) -> tuple[HeadingPattern, re.Match] | None:
         for h in self.headings:
@@ -312,11 +315,14 @@ class TargetRules(_Strict):
     unit_word_clash: list[str]
     money_units: list[str]
     threshold_after: str
+    table_value: str
+    multipliers: list[str]
+    size_units: list[str]
 
     _v = _regex_fields("range", "cn_value_after", "year", "this_year", "recurring",
                        "past_markers", "past_sections", "not_before", "not_after",
                        "metric_lead_in", "verb_before_number", "table_name_header",
-                       "table_year_header", "threshold_after")
+                       "table_year_header", "threshold_after", "table_value")
 
     @field_validator("before", "after")
     @classmethod
@@ -331,12 +337,13 @@ class TargetRules(_Strict):
         num = r"\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+"
         quantity = (rf"(?P<before>{_alternation(list(self.before))})?\s*(?P<num>{num})"
                     rf"(?:\s*(?P<sep>{self.range})\s*(?P<num2>{num}))?\s*"
-                    rf"(?P<unit>{_alternation(self.measure_units)})"
+                    rf"(?P<unit>(?:{_alternation(self.multipliers)})?"
+                    rf"(?:{_alternation(self.measure_units)}))"
                     rf"(?P<after>{_alternation(list(self.after))})?")
         names = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
                  "past_sections", "not_before", "not_after", "metric_lead_in",
                  "verb_before_number", "table_name_header", "table_year_header",
-                 "threshold_after")
+                 "threshold_after", "table_value")
         out = {n: re.compile(getattr(self, n)) for n in names}
         out["quantity"] = re.compile(quantity)
         out["deadline"] = re.compile(f"{self.year}|(?P<this>{self.this_year})")
@@ -431,15 +438,16 @@ class IncentiveRules(_Strict):
     qualifier_after: str
     threshold_before: str
     what_lead_in: str
+    rate_lead: str
 
     _v = _regex_fields("amount", "words", "max_before", "qualifier_after",
-                       "threshold_before", "what_lead_in")
+                       "threshold_before", "what_lead_in", "rate_lead")
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {name: re.compile(getattr(self, name)) for name in (
             "amount", "words", "max_before", "qualifier_after", "threshold_before",
-            "what_lead_in")}
+            "what_lead_in", "rate_lead")}
 
 
 # ------------------------------------------------------------------------- all rules

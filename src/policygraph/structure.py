@@ -104,8 +104,9 @@ class _Builder:
             if not line.text:
                 i += 1
                 continue
-            if line.tab:
-                table, i_next = parse_table(lines, i, self.rules)
+            if line.tab or self.h.rx["flat_table_start"].match(line.text.strip()):
+                parser = parse_table if line.tab else parse_flat_table
+                table, i_next = parser(lines, i, self.rules)
                 if table is not None:
                     self.add(table, push=False)
                     self.extend(table.end)
@@ -258,6 +259,60 @@ def parse_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, i
     start, end = rows[0][0][1], rows[-1][-1][2]
     return Node(kind="table", title=" | ".join(header)[:60], level=BOX_LEVEL + 2, start=start,
                 end=end, body_start=start, table=table), j
+
+
+# A figure cell: 132, 60.38, 1100亿元, 3家, 50%, —, 1-2; not a year heading (2021年目标).
+_VALUE_CELL = re.compile(r"^(?!(?:19|20)\d\d\s*年)(?:[\d.]+\s*(?:%|％|[\u4e00-\u9fa5]{1,3})?|[—\-－/]+|\d+(?:\.\d+)?[-—~至]\d+(?:\.\d+)?%?)$")
+
+
+def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, int]:
+    """A table flattened one cell per line (text from PDF or HTML): a header that starts
+    with 序号, then rows of a name and its figures. A header cell printed over two lines
+    (基数 / （2018年）) is joined; row numbers are kept or, when cleaning took them for
+    page numbers, missing. Returns (table node or None, next i)."""
+    cells = [ln for ln in lines[i:i + 600] if ln.text.strip()]
+    text = [c.text.strip() for c in cells]
+    header: list[list] = []
+    k = 0
+    # The header ends where a row begins: a row number, or a name followed by a figure.
+    while k + 1 < len(cells) and len(header) < 10:
+        if header and text[k].startswith(("（", "(")):
+            header[-1][0] += text[k]
+            header[-1][2] = cells[k].end
+        elif text[k] == "1" or (header and not _VALUE_CELL.match(text[k])
+                                and _VALUE_CELL.match(text[k + 1]) and text[k + 1] != "1"):
+            break
+        else:
+            header.append([text[k], cells[k].start, cells[k].end])
+        k += 1
+    numbered = k < len(text) and text[k] == "1"
+    width = len(header) if numbered else len(header) - 1
+    if width < 2:
+        return None, i
+    if not numbered:
+        header = header[1:]  # 序号's column is gone
+    rows: list[list[list]] = [header]
+    while k + width <= len(cells):
+        row = [[t, c.start, c.end] for t, c in zip(text[k:k + width], cells[k:k + width])]
+        data = row[1:] if numbered else row
+        if numbered and row[0][0] != str(len(rows)):
+            break
+        if _VALUE_CELL.match(data[0][0]) or not all(_VALUE_CELL.match(c[0]) for c in data[1:]):
+            break
+        if numbered:
+            row = row[1:]
+        rows.append(row)
+        k += width
+    if numbered:
+        rows[0] = rows[0][1:]
+    if len(rows) < 3:
+        return None, i
+    last = rows[-1][-1][2]
+    i_next = next((j for j in range(i, len(lines)) if lines[j].start > last), len(lines))
+    table = Table(header=[c[0] for c in rows[0]], rows=[[c[0] for c in r] for r in rows[1:]],
+                  cell_spans=[[(c[1], c[2]) for c in r] for r in rows])
+    return Node(kind="table", title=" | ".join(table.header)[:60], level=BOX_LEVEL + 2,
+                start=cells[0].start, end=last, body_start=cells[0].start, table=table), i_next
 
 
 # ---------------------------------------------------------------------- task part

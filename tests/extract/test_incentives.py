@@ -42,3 +42,11 @@ def test_gold_view_prints_incentives(tmp_path, rules):
     cap = next(i for i in view["incentives"] if i["max"])
     assert cap == {"task": "1", "what": cap["what"], "amount": 500, "unit": "万元",
                    "max": True, "rate": False, "quote": "最高不超过500万元"}
+
+
+def test_a_rate_per_person_keeps_its_measure(rules, tmp_path):
+    path = tmp_path / "m.txt"
+    path.write_text("某市人才若干措施\n一、引进人才\n1．支持引才。对引进博士的企业，按照引进人才数量"
+                    "给予企业10万元/人的一次性奖励。\n", encoding="utf-8")
+    ex = extract(load_document(path, rules), rules)
+    assert [(i.amount, i.unit, i.max) for i in ex.incentives] == [(10, "万元/人", False)]

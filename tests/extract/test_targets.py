@@ -64,3 +64,50 @@ def test_every_target_quote_is_the_source_text(extractions, docs):
         for t in ex.targets:
             assert text[t.prov.start:t.prov.end] == t.prov.quote
             assert str(int(t.value)) in t.prov.quote or str(t.value) in t.prov.quote
+
+
+# ---------------------------------------------------------------- layouts of other provinces
+def _written_targets(text: str, rules):
+    import hashlib
+
+    from policygraph.extract import extract
+    from policygraph.models import Source
+    from policygraph.structure import parse
+
+    src = Source(path="t.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
+                 encoding="utf-8", text=text)
+    return extract(parse(src, rules), rules).targets
+
+
+def test_indicator_tables_flattened_one_cell_per_line(tmp_path, rules):
+    """序号 / 指标 / 基数（2018年）/ 目标值（2021年）, one cell a line; the row numbers
+    survive cleaning (they are no page numbers), and a one-year table prints its units."""
+    from policygraph.extract import extract
+    from policygraph.ingest import read_source
+    from policygraph.structure import parse
+
+    cells = ["全市工业数字化转型主要指标", "序号", "指标", "基数", "（2018年）", "目标值",
+             "（2021年）", "1", "数字经济核心产业营业收入（亿元）", "132", "230", "2",
+             "全市在役工业机器人数量（台）", "1208", "2560", "3", "重点企业装备数控化率（%）",
+             "60.38", "65", "全市新兴产业培育主要指标", "序号", "内容", "2021年目标", "1",
+             "工业总产值", "1100亿元", "2", "新增主板上市企业", "3家"]
+    path = tmp_path / "plan.txt"
+    path.write_text("某市工业数字化转型行动计划\n一、总体目标\n" + "\n".join(cells) + "\n",
+                    encoding="utf-8")
+    doc = parse(read_source(path, rules), rules)
+    got = {(t.metric, t.value, t.unit, t.year, t.baseline, t.baseline_year)
+           for t in extract(doc, rules).targets}
+    assert got == {
+        ("数字经济核心产业营业收入", 230, "亿元", 2021, 132, 2018),
+        ("全市在役工业机器人数量", 2560, "台", 2021, 1208, 2018),
+        ("重点企业装备数控化率", 65, "%", 2021, 60.38, 2018),
+        ("工业总产值", 1100, "亿元", 2021, None, None),
+        ("新增主板上市企业", 3, "家", 2021, None, None)}
+
+
+def test_units_with_multipliers_baseline_years_and_sizes_in_names(rules):
+    text = ("某市行动方案\n一、发展目标\n到2025年，全市万元地区生产总值能耗比2020年降低13.5%，"
+            "新增上云企业2万家，政务数据汇聚量达到300亿条。\n二、重点任务\n（一）建设园区。"
+            "加快建设10万亩现代畜牧业产业园。\n")
+    got = {(t.value, t.unit, t.year) for t in _written_targets(text, rules)}
+    assert got == {(13.5, "%", 2025), (2, "万家", 2025), (300, "亿条", 2025)}

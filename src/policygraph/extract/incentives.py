@@ -42,10 +42,11 @@ def _segment_incentives(ctx: Context, seg: Segment) -> list[IncentiveFact]:
         if rx["threshold_before"].search(lead) and not rx["words"].search(lead):
             continue
         s_from, s_to = sentence_start(text, m.start(), body), sentence_end(text, m.end(), seg.end)
-        share = m["unit"] in ("%", "％", "‰")
-        # A share promises money only in its own clause (占比达到20% is a target).
-        where = text[clause_from:clause_end(text, m.end(), seg.end)] if share \
-            else text[s_from:s_to]
+        share = m["unit"] in ("%", "％", "‰")  # a rate per thing (10万元/人) is money
+        # A share promises money in its own clause (占比达到20% is a target), or in its
+        # sentence when it is a rate (按投资额的30%，给予补助).
+        where = text[clause_from:clause_end(text, m.end(), seg.end)] \
+            if share and not rx["rate_lead"].search(lead) else text[s_from:s_to]
         if not rx["words"].search(where):
             continue
         capped = bool(rx["max_before"].search(lead))

@@ -68,6 +68,8 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
         return None
     if _clashes(ctx, m) or ctx.is_claimed(m.start("num"), m.end()):
         return None  # 5个人; or an amount an incentive took
+    if _names_a_place(ctx, m):
+        return None  # 10万亩现代畜牧业产业园: the size is part of a name
     if m["unit"] in ctx.rules.targets.money_units and \
             ctx.rules.targets.rx["threshold_after"].match(text, m.end()):
         return None  # 年营收超过10亿元的企业: a threshold that qualifies, not a target
@@ -111,6 +113,14 @@ def _after_end(ctx: Context, pos: int, ceiling: int) -> int:
         end = stop
     nxt = ctx.rules.targets.rx["quantity"].search(ctx.text, pos, end)
     return nxt.start() if nxt else end
+
+
+def _names_a_place(ctx: Context, m: re.Match) -> bool:
+    """A size (亩, 平方米) followed, within its clause, by a platform's kind word."""
+    if not any(m["unit"].endswith(u) for u in ctx.rules.targets.size_units):
+        return False
+    end = clause_end(ctx.text, m.end(), m.end() + 16)
+    return ctx.rules.platforms.rx["kind"].search(ctx.text, m.end(), end) is not None
 
 
 def _clashes(ctx: Context, m: re.Match) -> bool:
@@ -157,30 +167,38 @@ def _year_scopes(ctx: Context, seg: Segment, pos: int) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- tables
 def _table_targets(ctx: Context, node: Node) -> list[TargetFact]:
-    """An indicator table: a name column and two or more year columns (baseline, target)."""
+    """An indicator table: a name column and one or more year columns (the first of two
+    a baseline, the last the target). A target cell may print its unit (1100亿元, 3家);
+    else the unit is the one in brackets after the name (…营业收入（亿元）)."""
     rx = ctx.rules.targets.rx
     table = node.table
     years = [(i, int(m["year"])) for i, h in enumerate(table.header)
-             if (m := rx["table_year_header"].match(h))]
+             if (m := rx["table_year_header"].search(h))]
     name_col = next((i for i, h in enumerate(table.header) if rx["table_name_header"].search(h)), None)
-    if len(years) < 2 or name_col is None:
+    if not years or name_col is None:
         return []
-    (base_col, base_year), (goal_col, goal_year) = years[0], years[-1]
+    goal_col, goal_year = years[-1]
+    base_col, base_year = years[0] if len(years) > 1 else (None, None)
     task = ctx.task_of(node)
     facts = []
     for row, spans in zip(table.rows, table.cell_spans[1:]):
-        if max(base_col, goal_col, name_col) >= len(row):
+        if max(goal_col, name_col, base_col or 0) >= len(row):
             continue
-        value, baseline = parse_number(row[goal_col]), parse_number(row[base_col])
+        cell = rx["table_value"].match(row[goal_col].strip())
+        value = parse_number(cell["num"]) if cell else None
         if value is None:
             continue
+        baseline = None
+        if base_col is not None and (b := rx["table_value"].match(row[base_col].strip())):
+            baseline = parse_number(b["num"])
         unit = rx["unit_in_brackets"].search(row[name_col])
         cut = unit.start() if unit else row[name_col].find("（")
         metric = row[name_col][:cut if cut >= 0 else None].strip()
         start, end = spans[name_col][0], spans[goal_col][1]
         facts.append(TargetFact(
             task=task.key if task else None, metric=metric, value=value,
-            unit=unit["unit"] if unit else ctx.rules.targets.table_default_unit,
-            comparator="=", year=goal_year, baseline=baseline, baseline_year=base_year,
+            unit=cell["unit"] or (unit["unit"] if unit else ctx.rules.targets.table_default_unit),
+            comparator="=", year=goal_year, baseline=baseline,
+            baseline_year=base_year if baseline is not None else None,
             prov=ctx.prov(start, end)))
     return facts
