@@ -358,6 +358,9 @@ class PlatformRules(_Strict):
     generic: list[str]
     levels: dict[str, str]
     places: list[str]
+    national: list[str]
+    national_kinds: list[str]
+    self_naming_kinds: list[str]
     proper_names: list[str]
     country_pair: str
     left_stops: str
@@ -374,6 +377,9 @@ class PlatformRules(_Strict):
             "kind_end": re.compile(f"(?:{_alternation(list(self.kinds))})$"),
             "level": re.compile(_alternation(list(self.levels))),
             "place": re.compile(f"{_alternation(self.places)}|{self.country_pair}"),
+            "local_place": re.compile(
+                f"{_alternation([p for p in self.places if p not in self.national])}"
+                f"|{self.country_pair}"),
             "left_stop": re.compile(self.left_stops),
             "soft_stop": re.compile(self.soft_stops),
             "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),

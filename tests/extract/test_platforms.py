@@ -38,3 +38,23 @@ def test_names_do_not_swallow_words_around_them(extractions):
     assert "国家风力发电技术创新中心" in names  # not 服务国家…
     assert "国家特色产业基地" not in names  # a kind of base, not one base
     assert not any(n.startswith(("与", "出", "到")) for n in names)
+
+
+def test_platforms_of_other_provinces(rules):
+    """Any place of the national gazetteer makes a name specific; zones, science cities
+    and data centres are kinds too; a name whose only place is the country is a title a
+    place bids for, unless it is a research platform the state names one by one."""
+    import hashlib
+
+    from policygraph.extract import extract
+    from policygraph.models import Source
+    from policygraph.structure import parse
+
+    text = ("某市行动方案\n二、重点任务\n（一）建设平台。加快建设永修县中车智能交通产业园、"
+            "鄱阳湖生态科技城和梧州市大数据中心，打造齐鲁科创大走廊，争创国家绿色产业示范基地，"
+            "支持荒漠与绿洲生态国家重点实验室建设，推进现代特色农业示范区建设。\n")
+    src = Source(path="t.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
+                 encoding="utf-8", text=text)
+    names = {p.name for p in extract(parse(src, rules), rules).platforms}
+    assert names == {"永修县中车智能交通产业园", "鄱阳湖生态科技城", "梧州市大数据中心",
+                     "齐鲁科创大走廊", "荒漠与绿洲生态国家重点实验室"}

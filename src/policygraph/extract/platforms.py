@@ -50,7 +50,7 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
             start = lead.end()  # 培育出1-2个国家特色产业基地 → 国家特色产业基地
         name = text[start:m.end()].strip()
         level, name = _level(ctx, text[max(body, start - 4):start], name)
-        if not _specific(ctx, name, quoted == "proper"):
+        if not _specific(ctx, name, quoted == "proper", p.kinds[m.group(0)]):
             continue
         out.append(PlatformFact(
             task=seg.task.key if seg.task else None, name=name, kind=p.kinds[m.group(0)],
@@ -107,11 +107,13 @@ def _generic(ctx: Context, name: str) -> bool:
     return not MODIFIERS.sub("", p.rx["kind_end"].sub("", bare)).strip()
 
 
-def _specific(ctx: Context, name: str, proper: bool) -> bool:
+def _specific(ctx: Context, name: str, proper: bool, kind: str = "") -> bool:
     p = ctx.rules.platforms
     if len(name) < 4 or len(name) > 40 or _generic(ctx, name):
         return False
-    return (proper or bool(p.rx["place"].search(name)) or bool(re.search(r"\d", name))
+    places = p.rx["place"] if kind in p.national_kinds else p.rx["local_place"]
+    return (proper or kind in p.self_naming_kinds or bool(places.search(name)) or bool(re.search(r"\d", name))
+            or ctx.rules.metadata.gazetteer.regex.search(name) is not None
             or bool(re.search(r"[A-Za-z]{2,}", name))
             or ctx.rules.orgs.rx["anchor"].search(name) is not None)
 
