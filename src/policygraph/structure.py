@@ -328,16 +328,17 @@ def mark_tasks(root: Node, rules: Rules, text: str = "", plan_title: str | None 
     plan = _plan_document(parts, text, plan_title, rules)
     for k, doc in enumerate(parts):
         if k == plan:
-            _mark_document(doc, root if len(parts) == 1 else None, rules, "")
+            _mark_document(doc, root if len(parts) == 1 else None, rules, "", text)
         elif k and any(parts[k - 1][-1].start < a < doc[0].start for a in annexes):
             tasks = {n.title for n in root.walk() if n.is_task}
-            _mark_document(doc, None, rules, "B:", annex=tasks)
+            _mark_document(doc, None, rules, "B:", text, annex=tasks)
         else:
-            _mark_document(doc, None, rules, "P:" if _measures(doc, rules, text) else "B:")
+            _mark_document(doc, None, rules, "P:" if _measures(doc, rules, text) else "B:",
+                           text)
 
 
 def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: str,
-                   annex: set[str] | None = None) -> None:
+                   text: str, annex: set[str] | None = None) -> None:
     h = rules.headings
     candidates = [c for c in tops if not h.rx["non_task_sections"].search(c.title)]
     named = [c for c in candidates if h.rx["task_sections"].search(c.title)]
@@ -351,10 +352,10 @@ def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: st
     if not leaves and part and all(c.kind == "section" for c in part):
         leaves = [(c,) for c in part]  # articles with no items below: each is a measure
     if annex is not None:  # items units answer for, or items not repeating the plan's
-        leaves = [p for p in leaves if any(c.kind == "assignment" for c in p[-1].children)
+        leaves = [p for p in leaves if carries_units(p[-1], text, rules)
                   or (len(p) > 1 and first_sentence(p[-1].title) not in annex)]
     straight = _numbered_straight_through(leaves)
-    for path in leaves + _assigned_elsewhere(tops, part):
+    for path in leaves + _assigned_elsewhere(tops, part, text, rules):
         node = path[-1]
         node.is_task = True
         labels = [p.label for p in path if p.label]
@@ -401,17 +402,21 @@ def _measures(doc: list[Node], rules: Rules, text: str) -> bool:
     return bool(re.search(r"措施|政策|办法", _doc_title(doc, rules, text)))
 
 
-def _assigned_elsewhere(tops: list[Node], part: list[Node]) -> list[tuple]:
+def _assigned_elsewhere(tops: list[Node], part: list[Node], text: str,
+                        rules: Rules) -> list[tuple]:
     """Leaf headings outside the task part that carry units (保障措施 items with 牵头单位):
     an item a unit answers for is a task wherever it stands."""
-    out = []
-    for section in tops:
-        if section in part:
-            continue
-        for path in _leaf_headings(section):
-            if any(c.kind == "assignment" for c in path[-1].children):
-                out.append(path)
-    return out
+    return [path for section in tops if section not in part
+            for path in _leaf_headings(section) if carries_units(path[-1], text, rules)]
+
+
+def carries_units(node: Node, text: str, rules: Rules) -> bool:
+    """An assignment line, or a unit bracket (（责任单位：…）, （X牵头，Y配合）) in its text."""
+    if any(c.kind == "assignment" for c in node.children):
+        return True
+    u = rules.units.rx
+    return any(u["label"].search(m.group(m.lastgroup)) or u["verb"].search(m.group(m.lastgroup))
+               for m in u["bracket"].finditer(text, node.start, node.end))
 
 
 def _leaf_headings(node: Node, path: tuple = ()):

@@ -3,7 +3,7 @@
 For each document: did it fail, and does it yield a region, a title, tasks, targets and
 units. Shares are taken over the documents where each is expected: local plans for region,
 title and tasks; local plans that print a deadline (到20XX年) for targets; documents that
-print 牵头单位/责任单位/配合单位 for units. A *local plan* is a document whose title or head
+print 牵头单位/责任单位/配合单位 as labels or a table's column for units. A *local plan* is a document whose title or head
 names a plan kind (方案, 计划, 规划, 措施 …) and whose issuer or title is no central organ.
 """
 
@@ -25,7 +25,10 @@ PLAN_KINDS = re.compile(r"方案|计划|规划|措施|政策|意见|办法|细�
 CENTRAL = re.compile(r"^(?:国务院|中共中央|全国|国家(?!级)|工业和信息化部|财政部|科技部|"
                      r"生态环境部|住房和城乡建设部|商务部|教育部|[^省市县区州]{2,12}部(?:办公厅)?$)")
 DEADLINE = re.compile(r"到\s*20\d\d\s*年")
-UNIT_LABELS = re.compile(r"牵头单位|责任单位|配合单位")
+# Units printed as labels (责任单位：…), or as a task table's column (牵头单位 alone on a
+# line); not 各牵头单位要… in running text.
+UNIT_LABELS = re.compile(r"(?:牵头单位|责任单位|配合单位)\s*[：:]|^\s*(?:牵头单位|责任单位)\s*$",
+                         re.MULTILINE)
 MEASURES = ("region", "title", "tasks", "targets", "units")
 
 
