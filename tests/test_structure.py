@@ -178,3 +178,30 @@ def test_a_notice_issuing_a_policy_and_a_plan_prefixes_the_policy(rules):
     doc = _parsed(text, rules)
     assert doc.meta.title == "某省工业互联网创新发展行动计划"
     assert [t.key for t in doc.tasks()] == ["P:一", "P:二", "1", "2", "3"]
+
+
+def test_chapters_sections_and_a_table_of_contents(tmp_path, rules):
+    """十四五规划 print 第X章 / 第X节 above 一、; their table of contents (with page
+    numbers) is no structure."""
+    from policygraph.ingest import read_source
+    from policygraph.structure import parse
+
+    text = ("某市环境应急能力建设“十四五”规划\n目 录\n第一章工作回顾 5\n第二章主要任务 14\n"
+            "附件1 名词解释 ······ 58\n第一章 工作回顾\n第一节 工作成效\n成效明显。\n"
+            "第二章 主要任务\n第一节 提升应急管理能力\n一、完善法制。加快修订。\n"
+            "二、深化联动机制。建立机制。（责任单位：市生态环境局、应急管理\n局）\n")
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse(read_source(path, rules), rules)
+    assert [n.label for n in doc.root.children if n.kind == "section"] == ["第一章", "第二章"]
+    assert [t.key for t in doc.tasks()] == ["第二章.第一节.一", "第二章.第一节.二"]
+    from policygraph.extract import extract
+
+    units = {(u.task, u.name) for u in extract(doc, rules).units}
+    assert units == {("第二章.第一节.二", "市生态环境局"), ("第二章.第一节.二", "市应急管理局")}
+
+
+def test_numbered_items_with_no_section_above_are_tasks(rules):
+    text = ("某市能源结构调整政策措施\n1．实施清洁能源替代。加快替代。\n2．推进节能降碳。加强管理。"
+            "（责任单位：市发改委）\n")
+    assert [t.key for t in _parsed(text, rules).tasks()] == ["1", "2"]

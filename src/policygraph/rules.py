@@ -135,7 +135,7 @@ class HeadingPattern(_Strict):
     name: str
     pattern: str
     label: str
-    level: int = Field(gt=0)
+    level: int  # only their order matters: 章 -1, 节 0, 一、 1, （一） 2 ...
 
     _v = field_validator("pattern")(_check_regex)
 

@@ -124,7 +124,7 @@ class _Builder:
             self.add(Node(kind="box", label=f"专栏{m['num']}", level=BOX_LEVEL, title=m["title"].strip(),
                           start=line.start, end=line.end, body_start=line.start), push=True)
         elif m := h.rx["annex_header"].match(text):
-            self.close_to(1)
+            self.close_to(-100)  # an annex closes every chapter and heading
             title = m["title"].strip()
             self.add(Node(kind="annex", label=f"附件{m['num']}", level=1, title=title,
                           start=line.start, end=line.end, body_start=line.start), push=True)
@@ -323,7 +323,7 @@ def mark_tasks(root: Node, rules: Rules, text: str = "", plan_title: str | None 
     numbers from 一 again gives its items (B:), not those repeating the plan's tasks (a
     task table) nor the bare sections of, say, a leading group's make-up."""
     tops = [c for c in root.children if c.kind == "section"]
-    parts = _documents(tops)
+    parts = _documents(tops) or [[]]
     annexes = [c.start for c in root.children if c.kind == "annex"]
     plan = _plan_document(parts, text, plan_title, rules)
     for k, doc in enumerate(parts):
@@ -351,6 +351,8 @@ def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: st
     leaves = [path for section in part for path in _leaf_headings(section)]
     if not leaves and part and all(c.kind == "section" for c in part):
         leaves = [(c,) for c in part]  # articles with no items below: each is a measure
+    if not tops and root is not None:  # numbered items with no sections above them
+        leaves = [(c,) for c in root.children if c.kind == "item"]
     if annex is not None:  # items units answer for, or items not repeating the plan's
         leaves = [p for p in leaves if carries_units(p[-1], text, rules)
                   or (len(p) > 1 and first_sentence(p[-1].title) not in annex)]

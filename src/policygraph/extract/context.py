@@ -116,6 +116,8 @@ class Context:
 def build_context(doc: Document, rules: Rules) -> Context:
     ctx = Context(doc, rules)
     past_rx = rules.targets.rx["past_sections"]
+    # A text with no sections at all (a news item on a plan) has no preamble to skip.
+    sectioned = any(c.kind in ("section", "annex") for c in doc.root.children)
 
     def visit(node: Node, section: Node | None, past: bool) -> None:
         for child in node.children:
@@ -125,7 +127,8 @@ def build_context(doc: Document, rules: Rules) -> Context:
             if child.kind in LINE_KINDS and not headerless_box:
                 ctx.segments.append(Segment(
                     start=child.start, end=ctx.line_end(child.start), node=child,
-                    task=ctx.task_of(child), section=top, past=is_past, preamble=top is None))
+                    task=ctx.task_of(child), section=top, past=is_past,
+                    preamble=top is None and sectioned))
             visit(child, top, is_past)
 
     visit(doc.root, None, False)

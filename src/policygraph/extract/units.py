@@ -93,8 +93,10 @@ def extract_units(ctx: Context) -> list[UnitFact]:
     for node in ctx.doc.root.walk():
         if node.kind != "assignment":
             continue
-        covered.append((node.start, node.end))
         line = ctx.text[node.start:node.end]
+        if line.lstrip().startswith(("（", "(")) and not line.rstrip().endswith(("）", ")")):
+            continue  # a bracket a PDF line break cut: read whole by the bracket scan below
+        covered.append((node.start, node.end))
         task = ctx.task_of(node)
         labels = list(u.rx["label"].finditer(line))
         for k, m in enumerate(labels):
