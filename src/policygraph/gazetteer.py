@@ -100,6 +100,28 @@ def divisions() -> tuple[Place, ...]:
     return tuple(sorted(places, key=lambda p: p.level))
 
 
+def trie_pattern(words) -> str:
+    """One regex for many literal words, shaped as their prefix tree: the longest word
+    matches, as in a longest-first alternation, but each position is tried once per
+    character instead of once per word (4,000 place names would otherwise cost ~10 ms
+    per 100 KB of text)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
 class Gazetteer:
     """Find places in text: every spelling (official and short) → the places it may mean."""
 
@@ -120,8 +142,7 @@ class Gazetteer:
             for form in extra:
                 for p in self.by_name[name]:
                     self._add(form, p)
-        words = sorted(self.spellings, key=len, reverse=True)
-        self.regex = re.compile("|".join(map(re.escape, words)))
+        self.regex = re.compile(trie_pattern(self.spellings))
 
     def _add(self, spelling: str, place: Place) -> None:
         found = self.spellings.setdefault(spelling, [])

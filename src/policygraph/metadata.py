@@ -11,15 +11,17 @@ last, the places the text names most (see gazetteer.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from typing import Callable
 
 from .gazetteer import COUNTY, Gazetteer, Place
 from .models import PlanMeta, Source
 from .rules import Rules
 
 HEAD_CHARS = 3000
-MENTION_CHARS = 100_000  # places are counted here: enough to tell, and linear in nothing else  # a head longer than this is a plan without sections: look no further
+MENTION_CHARS = 30_000  # places are counted in this much text: enough to tell  # a head longer than this is a plan without sections: look no further
 _SENTENCE_END = "。：:！？!?；;"
 
 
@@ -135,7 +137,8 @@ def region(issuer: str | None, title: str | None, number: str | None, text: str,
     md = rules.metadata
     gaz = md.gazetteer
     text = text[:MENTION_CHARS]
-    counts = _mentions(gaz, text)
+    # Counted only when needed: most plans name their place in the issuer or the title.
+    counts = functools.cache(lambda: _mentions(gaz, text))
     for words in (issuer, title):
         place = _leading_place(gaz, words, counts, at_start=words is issuer)
         if place is not None:
@@ -144,7 +147,7 @@ def region(issuer: str | None, title: str | None, number: str | None, text: str,
         place = _abbreviated(gaz, number, md.doc_number_abbreviations, counts)
         if place is not None:
             return place.region
-    return _most_named(gaz, counts, _level_hint(text, md.level_words))
+    return _most_named(gaz, counts(), _level_hint(text, md.level_words))
 
 
 def _mentions(gaz: Gazetteer, text: str) -> Counter:
@@ -155,16 +158,17 @@ def _mentions(gaz: Gazetteer, text: str) -> Counter:
     return counts
 
 
-def _choose(places: list[Place], counts: Counter) -> Place:
+def _choose(places: list[Place], mentions: Callable[[], Counter]) -> Place:
     """Of places that share a spelling (朝阳区 of Beijing or of Changchun), the one whose
     surroundings the text names most."""
     if len(places) == 1:
         return places[0]
+    counts = mentions()
     return max(places, key=lambda p: (counts.get(p, 0) + sum(
         counts.get(q, 0) for q in counts if q.name == p.parent), -p.level))
 
 
-def _leading_place(gaz: Gazetteer, words: str | None, counts: Counter,
+def _leading_place(gaz: Gazetteer, words: str | None, counts: Callable[[], Counter],
                    at_start: bool) -> Place | None:
     """The deepest place ``words`` name, read from the first place on: 北京市大兴区人民政府
     → 大兴区 of 北京市. An issuer must begin with its place; a title may name it anywhere."""
@@ -189,12 +193,13 @@ def _leading_place(gaz: Gazetteer, words: str | None, counts: Counter,
 
 
 def _abbreviated(gaz: Gazetteer, number: str, table: dict[str, list[str]],
-                 counts: Counter) -> Place | None:
+                 mentions: Callable[[], Counter]) -> Place | None:
     """The place a document number's first character stands for: 桂 → 广西, 衢 → 衢州市
     (a place whose name starts with it), chosen among those the text names most."""
     found = gaz.find(number)
     if found and found[0][0].start() == 0:
-        return _choose(found[0][1], counts)
+        return _choose(found[0][1], mentions)
+    counts = mentions()
     head = number[:1]
     cands = [p for name in table.get(head, []) for p in gaz.by_name.get(name, [])]
     named = [p for p in counts if p.name.startswith(head) and p.level < COUNTY]

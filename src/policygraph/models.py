@@ -72,9 +72,13 @@ class Node(BaseModel):
     children: list["Node"] = Field(default_factory=list)
 
     def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and all below it, in document order (iterative: a deep tree of
+        nested generators costs a call per level for every node)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
 
 class PlanMeta(BaseModel):

@@ -85,7 +85,7 @@ class _Builder:
 
     def close_to(self, level: int) -> None:
         while len(self.stack) > 1 and self.stack[-1].level >= level:
-            self.stack.pop()
+            self.pop()
 
     def add(self, node: Node, push: bool) -> Node:
         self.top.children.append(node)
@@ -94,8 +94,17 @@ class _Builder:
         return node
 
     def extend(self, end: int) -> None:
-        for node in self.stack:
-            node.end = max(node.end, end)
+        """The open node now reaches ``end``; the nodes above it learn it when it closes
+        (one update a line, not one per open node: pydantic assignments are not free)."""
+        top = self.stack[-1]
+        if end > top.end:
+            top.end = end
+
+    def pop(self) -> Node:
+        node = self.stack.pop()
+        if node.end > self.stack[-1].end:
+            self.stack[-1].end = node.end
+        return node
 
     def build(self, lines: list[Line]) -> Node:
         i = 0
@@ -114,6 +123,8 @@ class _Builder:
                     continue
             self.line(line)
             i += 1
+        while len(self.stack) > 1:
+            self.pop()
         return self.root
 
     def line(self, line: Line) -> None:
@@ -145,7 +156,7 @@ class _Builder:
 
     def close_boxes(self) -> None:
         while any(n.kind == "box" for n in self.stack):
-            self.stack.pop()
+            self.pop()
 
     def heading(self, line: Line, pattern, m: re.Match) -> None:
         number = cn_number(m["num"])
@@ -161,7 +172,7 @@ class _Builder:
             in_box = self.top
         if in_box is not None:
             while self.top is not in_box:
-                self.stack.pop()
+                self.pop()
             kind, level = "box_item", BOX_LEVEL + 1
         else:
             self.close_to(pattern.level)

@@ -80,6 +80,22 @@ class Context:
                        if n.kind not in ("document", "inline_item", "assignment")})
 
     @cached_property
+    def _deadlines(self) -> tuple[list[int], list[re.Match]]:
+        found = list(self.rules.targets.rx["deadline"].finditer(self.text))
+        return [m.start() for m in found], found
+
+    def last_deadline(self, start: int, end: int) -> re.Match | None:
+        """The last deadline (到2025年, 年内) printed wholly inside [start, end): found once
+        for the document, so a target's look back costs a bisection, not a scan."""
+        starts, found = self._deadlines
+        i = bisect_left(starts, end) - 1
+        while i >= 0 and found[i].start() >= start:
+            if found[i].end() <= end:
+                return found[i]
+            i -= 1
+        return None
+
+    @cached_property
     def parent_of(self) -> dict[int, Node]:
         return parent_map(self.doc.root)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models import FieldFact
 from .context import Context
-from .nlp import field_matcher
+from .nlp import char_doc, field_matcher
 
 
 def extract_fields(ctx: Context) -> list[FieldFact]:
@@ -12,7 +12,7 @@ def extract_fields(ctx: Context) -> list[FieldFact]:
     facts: list[FieldFact] = []
     for task in ctx.doc.tasks():
         start, end = ctx.own_span(task)
-        doc = nlp.make_doc(ctx.text[start:end])
+        doc = char_doc(nlp, ctx.text[start:end])
         seen: set[str] = set()
         for match_id, s, e in sorted(matcher(doc), key=lambda x: (x[1], -x[2])):
             name = nlp.vocab.strings[match_id]

@@ -145,9 +145,7 @@ def _year(ctx: Context, seg: Segment, pos: int, clause: str) -> int | None:
     if rx["recurring"].search(clause):
         return None
     for start, end in _year_scopes(ctx, seg, pos):
-        found = None
-        for found in rx["deadline"].finditer(ctx.text, start, end):
-            pass
+        found = ctx.last_deadline(start, end)
         if found is not None:
             return cn_number(found["year"]) if found["year"] else ctx.plan_year
     return None
