@@ -76,8 +76,26 @@ class Context:
     def block_starts(self) -> list[int]:
         """Where each line-level block of the tree begins (not the items and unit tails
         that begin inside a line)."""
-        return sorted({n.start for n in self.doc.root.walk()
-                       if n.kind not in ("document", "inline_item", "assignment")})
+        return sorted({n.start for kind, nodes in self.nodes.items() if kind not in (
+            "task", "document", "inline_item", "assignment") for n in nodes})
+
+    @cached_property
+    def nodes(self) -> dict[str, list[Node]]:
+        """The tree's nodes by kind, and its tasks, from one walk (extractors ask often)."""
+        out: dict[str, list[Node]] = {"task": []}
+        for n in self.doc.root.walk():
+            out.setdefault(n.kind, []).append(n)
+            if n.is_task:
+                out["task"].append(n)
+        return out
+
+    @property
+    def tasks(self) -> list[Node]:
+        return self.nodes["task"]
+
+    @property
+    def tables(self) -> list[Node]:
+        return self.nodes.get("table", [])
 
     @cached_property
     def _deadlines(self) -> tuple[list[int], list[re.Match]]:
@@ -135,19 +153,20 @@ def build_context(doc: Document, rules: Rules) -> Context:
     # A text with no sections at all (a news item on a plan) has no preamble to skip.
     sectioned = any(c.kind in ("section", "annex") for c in doc.root.children)
 
-    def visit(node: Node, section: Node | None, past: bool) -> None:
-        for child in node.children:
+    # (node, its top-level section, in a past section, the task that owns it), depth first;
+    # the owning task is carried down rather than looked up from each node.
+    stack: list[tuple[Node, Node | None, bool, Node | None]] = [(doc.root, None, False, None)]
+    while stack:
+        node, section, past, task = stack.pop()
+        for child in reversed(node.children):
             top = section or (child if child.kind in ("section", "annex") else None)
             is_past = past or (child.kind in ("section", "item") and bool(past_rx.search(child.title)))
-            headerless_box = child.kind == "box" and not child.title
-            if child.kind in LINE_KINDS and not headerless_box:
+            owner = child if child.is_task else task
+            if child.kind in LINE_KINDS and not (child.kind == "box" and not child.title):
                 ctx.segments.append(Segment(
                     start=child.start, end=ctx.line_end(child.start), node=child,
-                    task=ctx.task_of(child), section=top, past=is_past,
-                    preamble=top is None and sectioned))
-            visit(child, top, is_past)
-
-    visit(doc.root, None, False)
+                    task=owner, section=top, past=is_past, preamble=top is None and sectioned))
+            stack.append((child, top, is_past, owner))
     ctx.segments.sort(key=lambda s: s.start)
     return ctx
 

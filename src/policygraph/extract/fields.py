@@ -10,7 +10,7 @@ from .nlp import char_doc, field_matcher
 def extract_fields(ctx: Context) -> list[FieldFact]:
     nlp, matcher = field_matcher(ctx.rules)
     facts: list[FieldFact] = []
-    for task in ctx.doc.tasks():
+    for task in ctx.tasks:
         start, end = ctx.own_span(task)
         doc = char_doc(nlp, ctx.text[start:end])
         seen: set[str] = set()

@@ -31,7 +31,7 @@ def extract_platforms(ctx: Context) -> list[PlatformFact]:
     for seg in ctx.segments:
         if seg.node.kind != "annex":  # an annex title names a document, not a platform
             found += _segment_platforms(ctx, seg)
-    for node in ctx.doc.tables():
+    for node in ctx.tables:
         found += _table_platforms(ctx, node)
     return _merge(found)
 

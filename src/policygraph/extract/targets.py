@@ -40,7 +40,7 @@ def extract_targets(ctx: Context) -> list[TargetFact]:
         if seg.past or seg.preamble or seg.node.kind == "annex":
             continue
         targets += _segment_targets(ctx, seg)
-    for table in ctx.doc.tables():
+    for table in ctx.tables:
         targets += _table_targets(ctx, table)
     return targets
 

@@ -8,7 +8,7 @@ from .context import Context
 
 def extract_tasks(ctx: Context) -> list[TaskFact]:
     facts = []
-    for node in ctx.doc.tasks():
+    for node in ctx.tasks:
         start, end = ctx.own_span(node)
         parent = ctx.parent_of.get(id(node))
         facts.append(TaskFact(

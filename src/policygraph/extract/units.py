@@ -90,9 +90,7 @@ def extract_units(ctx: Context) -> list[UnitFact]:
     u = ctx.rules.units
     facts: list[UnitFact] = []
     covered: list[tuple[int, int]] = []
-    for node in ctx.doc.root.walk():
-        if node.kind != "assignment":
-            continue
+    for node in ctx.nodes.get("assignment", []):
         line = ctx.text[node.start:node.end]
         if line.lstrip().startswith(("（", "(")) and not line.rstrip().endswith(("）", ")")):
             continue  # a bracket a PDF line break cut: read whole by the bracket scan below
@@ -107,7 +105,7 @@ def extract_units(ctx: Context) -> list[UnitFact]:
             facts += _facts(ctx, task, u.roles[m["label"]], body, node.start + m.end())
     covered.sort()
     # A task's whole text, not line by line: text from PDF breaks a bracket across lines.
-    for task in ctx.doc.tasks():
+    for task in ctx.tasks:
         for m in u.rx["bracket"].finditer(ctx.text, task.start, task.end):
             if _overlaps(covered, m.start(), m.end()):
                 continue
