@@ -20,8 +20,8 @@ from .gazetteer import COUNTY, Gazetteer, Place
 from .models import PlanMeta, Source
 from .rules import Rules
 
-HEAD_CHARS = 3000
-MENTION_CHARS = 30_000  # places are counted in this much text: enough to tell  # a head longer than this is a plan without sections: look no further
+HEAD_CHARS = 3000  # a head longer than this is a plan without sections: look no further
+MENTION_CHARS = 8_000  # places are counted in the text's start: enough to tell
 _SENTENCE_END = "。：:！？!?；;"
 
 
