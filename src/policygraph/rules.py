@@ -451,6 +451,11 @@ class FieldRules(_Strict):
         """Every term → the field it belongs to."""
         return {t: name for name, terms in self.fields.items() for t in terms + [name]}
 
+    @cached_property
+    def any_term(self) -> re.Pattern:
+        """Whether a text names any field at all (most task texts do not)."""
+        return re.compile(_alternation(list(self.terms)))
+
 
 class IncentiveRules(_Strict):
     amount: str

@@ -12,6 +12,8 @@ def extract_fields(ctx: Context) -> list[FieldFact]:
     facts: list[FieldFact] = []
     for task in ctx.tasks:
         start, end = ctx.own_span(task)
+        if not ctx.rules.fields.any_term.search(ctx.text, start, end):
+            continue  # no term: no spaCy doc to build
         doc = char_doc(nlp, ctx.text[start:end])
         seen: set[str] = set()
         for match_id, s, e in sorted(matcher(doc), key=lambda x: (x[1], -x[2])):
