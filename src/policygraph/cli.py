@@ -338,7 +338,7 @@ def build(
     Writes plans/<plan>.json (node-link, each plan's own subgraph), corpus.json (the
     merged graph that queries, report and load read) and manifest.json; with --export,
     also corpus.graphml (opens in Gephi) and import/*.csv (for neo4j-admin database
-    import). A re-run extracts only files whose content, the extractor or rules/ changed;
+    import). A re-run extracts only files whose content, the extractor or its knowledge/*.yml changed;
     removed files leave the graph; a file that fails keeps its last good graph. Drafts and
     final versions of one plan are linked by SUPERSEDES. Files are replaced atomically and
     one build at a time runs per --out; exports a build would leave stale are deleted.

@@ -90,7 +90,7 @@ def internal_error(path: str, exc: BaseException) -> InputError:
 
 
 class RulesError(PolicyGraphError):
-    """A rules/*.yml file that does not validate."""
+    """A knowledge/*.yml file that does not validate."""
 
 
 class GoldError(PolicyGraphError):

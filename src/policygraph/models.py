@@ -60,7 +60,7 @@ class Node(BaseModel):
     kind: NodeKind
     label: Optional[str] = None  # numbering as printed, normalised: 二, （一）, 1, （1）, 一是
     number: Optional[int] = None
-    style: Optional[str] = None  # heading pattern name from rules/headings.yml
+    style: Optional[str] = None  # heading pattern name from knowledge/headings.yml
     level: int = 0
     title: str = ""
     start: int = 0

@@ -1,4 +1,4 @@
-"""Load and validate ``rules/*.yml``: the domain knowledge every stage reads.
+"""Load and validate ``knowledge/*.yml``: the domain knowledge every stage reads.
 
 Each YAML file has a pydantic model below; patterns are compiled on load, so a broken
 rule fails at start-up with the file's name and the reason, not halfway through a batch.
@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import Errors, RulesError
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+# Shipped inside the package, so an installed policygraph finds its language data.
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent / "knowledge"
 
 
 class _Strict(BaseModel):
@@ -292,6 +293,8 @@ class UnitRules(_Strict):
     def rx(self) -> dict[str, re.Pattern]:
         return {
             "label": re.compile(rf"[（(]?\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
+            # （责任单位：… ending a heading's line: the heading's units.
+            "tail": re.compile(rf"[（(]\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
             "separators": re.compile(self.separators),
             "prefix": re.compile(rf"^(?!{_alternation(self.not_prefixes)})"
                                  rf"(?P<prefix>{_alternation(self.prefixes)})"),
@@ -527,7 +530,8 @@ def _validate(model: type[BaseModel], data: dict, path: Path) -> BaseModel:
 
 @lru_cache(maxsize=8)
 def load_rules(rules_dir: str | Path | None = None) -> Rules:
-    """Load every rules file of ``rules_dir`` (default: $POLICYGRAPH_RULES or ./rules)."""
+    """Load every rules file of ``rules_dir`` (default: $POLICYGRAPH_RULES, else the
+    package's own knowledge/)."""
     root = Path(rules_dir or os.environ.get("POLICYGRAPH_RULES") or DEFAULT_RULES_DIR)
     if not root.is_dir():
         raise RulesError(Errors.E102, str(root))

@@ -1,7 +1,7 @@
 """Stage 2, structure: a cleaned Source → a Document tree with offsets and plan metadata.
 
 The tree holds numbered headings (一、 / （一） / 1． / （1）, patterns in
-``rules/headings.yml``), 一是…二是 inline items, 专栏 boxes, 附件 annexes, Word tables and
+``knowledge/headings.yml``), 一是…二是 inline items, 专栏 boxes, 附件 annexes, Word tables and
 the 牵头单位/配合单位/责任单位 lines of each item. Every node's ``start``/``end`` index
 ``Source.text``.
 """
@@ -18,7 +18,6 @@ from .rules import Rules, load_rules
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 BOX_LEVEL = 9  # boxes close only at a heading outside them
-TAIL = re.compile(r"[（(]\s*(责任单位|牵头单位|配合单位)\s*[：:]")
 
 
 @dataclass
@@ -214,7 +213,7 @@ class _Builder:
     def units_tail(self, node: Node, line: Line) -> None:
         """（责任单位：…） at the end of an item's line becomes its assignment child."""
         m = None
-        for m in TAIL.finditer(line.text):
+        for m in self.rules.units.rx["tail"].finditer(line.text):
             pass
         if m is None:
             return

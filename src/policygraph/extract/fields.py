@@ -1,4 +1,4 @@
-"""Fields (新能源, 新材料, 生物医药 ...) each task addresses, from ``rules/fields.yml``."""
+"""Fields (新能源, 新材料, 生物医药 ...) each task addresses, from ``knowledge/fields.yml``."""
 
 from __future__ import annotations
 

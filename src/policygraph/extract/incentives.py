@@ -1,7 +1,7 @@
 """Incentives: money a plan promises. "给予每家最高30万元奖励" → amount 30, unit 万元, max.
 
 An amount (or a share, 按投资额的20%) is an incentive when its sentence promises money (a
-word of ``rules/incentives.yml``: 奖励, 补贴, 贴息 ...) and it is not a threshold that
+word of ``knowledge/incentives.yml``: 奖励, 补贴, 贴息 ...) and it is not a threshold that
 qualifies who gets it (年营收超过10亿元的企业). A range (给予50-100%补贴) gives one
 incentive per printed amount. Every amount taken here is *claimed*, so the targets
 extractor does not read the same 30万元 as a target.

@@ -2,7 +2,7 @@
 
 Chinese names have no capital letters or spaces to mark them. A name ends in a known kind
 (实验室, 有限公司 ...) and runs left until punctuation, an unbalanced bracket, or a verb or
-function word from ``rules/platforms.yml`` (支持, 依托, 建设, 的 ...).
+function word from ``knowledge/platforms.yml`` (支持, 依托, 建设, 的 ...).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Named innovation platforms and carriers: laboratories, centres, incubators, parks, bases.
 
-A platform name ends in a kind from ``rules/platforms.yml`` and is kept only when it names
+A platform name ends in a kind from ``knowledge/platforms.yml`` and is kept only when it names
 one real thing: it holds a place (新疆, 中国, 河马泉 ...), a country pair (中-乌), an
 organisation, a number (10万亩…产业园) or a quoted proper name (“红山”实验室), and it is not
 just a kind (重点实验室, 众创空间, 新疆实验室). Its host is the 依托单位 or builder the text

@@ -1,6 +1,6 @@
 """Quantified targets: "到2023年高新技术企业超过50家" → metric, value, unit, comparator, year.
 
-Text targets are found by the quantity pattern of ``rules/targets.yml`` (number, optional
+Text targets are found by the quantity pattern of ``knowledge/targets.yml`` (number, optional
 range, unit of measure, comparator words around it) and kept only when they commit to
 something: not in a section that describes the past, not a number inside a name (5+2,
 第六届). Indicator tables (a name column and year columns) give one target per row with

@@ -1,7 +1,7 @@
 """Responsible units from 牵头单位 / 配合单位 / 责任单位 lines, prefix distributed.
 
 "配合单位：市发改委、商务和工信局" gives 市发改委 and 市商务和工信局; "各乡镇、街道" gives
-各乡镇 and 各街道. Each unit also gets its full official name from ``rules/units.yml``
+各乡镇 and 各街道. Each unit also gets its full official name from ``knowledge/units.yml``
 aliases and the region its prefix points to (市 → the plan's city, 州 → its prefecture).
 """
 
