@@ -91,3 +91,19 @@ def test_report_command_writes_the_page(tmp_path):
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""\b(src|href)\s*=|@import|url\(""", page)  # nothing to fetch
+
+
+def test_the_report_lists_money_promised_with_its_quote(tmp_path, rules):
+    """A plan that promises money shows each amount, cap and share with its owners."""
+    from policygraph.build import build
+
+    from .conftest import write_measures
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_measures(raw)
+    page = render(build(raw).graph)
+    table = page[page.index('<table id="incentives">'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr>") == 7  # the header and the six amounts
+    assert "最高不超过500万元" in table and "市大数据局、市财政局" in table

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
-from .queries import GraphEngine, compare, owners
+from .queries import GraphEngine, compare, incentives, owners
 from .store.files import owned_by_plan
 
 VIEW_LABELS = ("Plan", "Task", "Unit", "Platform", "Metric", "Region")
@@ -133,6 +133,18 @@ def metric_charts(g: nx.MultiDiGraph) -> str:
     return "".join(out)
 
 
+def incentive_table(g: nx.MultiDiGraph) -> str:
+    """Money the plans promise, with its quote and the units that own the measure."""
+    rows = incentives(GraphEngine(g))
+    if not rows:
+        return "<p>No plan promises an amount of money.</p>"
+    return _table(["plan", "region", "task", "for", "amount", "measure", "cap", "share",
+                   "units", "quote"],
+                  [[r["plan"], r["region"], r["task_key"], r["what"], r["amount"], r["measure"],
+                    "最高" if r["max"] else "", "%" if r["rate"] else "", "、".join(r["units"]),
+                    r["quote"]] for r in rows], "incentives")
+
+
 def graph_view(g: nx.MultiDiGraph) -> str:
     view = g.subgraph(n for n, d in g.nodes(data=True) if d["label"] in VIEW_LABELS)
     pos = nx.spring_layout(nx.Graph(view), seed=7, iterations=60)
@@ -153,7 +165,8 @@ def graph_view(g: nx.MultiDiGraph) -> str:
 def render(g: nx.MultiDiGraph, title: str = "policygraph report") -> str:
     sections = [("Plans", plan_summaries(g)), ("Who owns what: tasks per unit and plan",
                                                 owners_matrix(g)),
-                ("Indicators across plans", metric_charts(g)), ("The graph", graph_view(g))]
+                ("Indicators across plans", metric_charts(g)),
+                ("Money promised", incentive_table(g)), ("The graph", graph_view(g))]
     body = "".join(f"<h2>{_e(h)}</h2>{s}" for h, s in sections)
     return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
             f"<title>{_e(title)}</title><style>{STYLE}</style></head>"
