@@ -17,7 +17,7 @@ from policygraph.queries import GraphEngine, compare, owners
 from policygraph.store.files import CORPUS_JSON, read_json
 from policygraph.store.manifest import MANIFEST, build_lock, read_manifest
 
-from .conftest import PLANS, as_sets, raise_changji_target
+from .conftest import PLANS, RAW, as_sets, raise_changji_target
 
 CHANGJI = PLANS["changji"]
 MEASURES = PLANS["measures_draft"]
@@ -197,3 +197,28 @@ def test_a_relative_and_an_absolute_path_are_the_same_files(raw_copy, tmp_path, 
     assert build(raw_copy, out, workers=1).extracted == []
     assert plans_by_source(read_json(out / CORPUS_JSON)).keys() == {
         str(raw_copy / name) for name in PLANS.values()}
+
+
+def test_an_unexpected_error_in_one_file_is_a_coded_line_and_the_batch_goes_on(
+        tmp_path, monkeypatch):
+    """A bug that one surprising file triggers (here an extractor that fails on it) names
+    that file with E099; the other plans are built; the exit code says something failed."""
+    from policygraph.extract import EXTRACTORS
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "surprise.txt").write_text("某市行动方案\n一、重点任务\n（一）惊喜。\n", encoding="utf-8")
+
+    def fails_on_surprise(ctx):
+        if "惊喜" in ctx.text:
+            raise ZeroDivisionError("division by zero")
+        return []
+
+    monkeypatch.setitem(EXTRACTORS, "cited", fails_on_surprise)
+    result = CliRunner().invoke(app, ["build", str(raw), "--out", str(tmp_path / "g"),
+                                      "--workers", "1"])
+    assert result.exit_code == 1
+    line = next(ln for ln in result.stderr.splitlines() if "surprise.txt" in ln)
+    assert "[E099]" in line and "ZeroDivisionError" in line
+    assert "Traceback" not in result.output
+    assert "5 plans" in result.output
