@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from typer.testing import CliRunner
 
@@ -144,3 +145,17 @@ def test_the_command_reference_is_generated_from_help():
     cli_docs = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli_docs)
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli_docs.render()
+
+
+def test_eval_names_a_source_that_fails_and_scores_the_rest(tmp_path, seeds_dir):
+    gold = tmp_path / "gold"
+    raw = tmp_path / "raw"
+    shutil.copytree(GOLD, gold, ignore=shutil.ignore_patterns("corpus"))
+    shutil.copytree(seeds_dir, raw)
+    (raw / "004_81b5b327c271bba8.txt").write_bytes(b"")  # this source now fails to read
+    result = runner.invoke(app, ["eval", str(gold), "--raw", str(raw), "--format", "json"])
+    assert result.exit_code == 1
+    assert "004_81b5b327c271bba8.txt: [E003]" in result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["documents"] == 2 and scores["kinds"]["tasks"]["recall"] < 1
+    assert scores["per_document"]["003_053fecb476c7a117.txt"]["kinds"]["tasks"]["f1"] == 1.0

@@ -159,9 +159,9 @@ def test_a_text_with_no_line_breaks_is_read_heading_by_heading(rules):
 
 def test_items_numbered_straight_through_with_one_unread_heading(rules):
     text = ("二、主要任务\n（一）发展数字产业\n1．大数据产业。推进。\n2．人工智能产业。推进。\n"
-            "3．5G产业。推进。\n（二）推动数字治理\n4．政务数据共享。推进。\n5．数字政府。推进。\n")
+            "3 5G产业。推进。\n（二）推动数字治理\n4．政务数据共享。推进。\n5．数字政府。推进。\n")
     keys = [t.key for t in _parsed(text, rules).tasks()]
-    assert keys == ["1", "2", "4", "5"]  # "3．5G" reads as 3.5 G: the numbering still runs on
+    assert keys == ["1", "2", "4", "5"]  # "3 5G" has no mark: the numbering still runs on
 
 
 def test_a_notice_issuing_a_policy_and_a_plan_prefixes_the_policy(rules):
@@ -205,3 +205,11 @@ def test_numbered_items_with_no_section_above_are_tasks(rules):
     text = ("某市能源结构调整政策措施\n1．实施清洁能源替代。加快替代。\n2．推进节能降碳。加强管理。"
             "（责任单位：市发改委）\n")
     assert [t.key for t in _parsed(text, rules).tasks()] == ["1", "2"]
+
+
+def test_closing_articles_are_no_tasks_and_5g_is_no_decimal(rules):
+    text = ("某市支持数字经济发展若干措施\n一、支持产业\n1．支持数据中心。给予补贴。\n"
+            "2．5G和物联网产业。加快发展。\n二、优化环境\n3．本政策自印发之日起施行，有效期至2023年。\n"
+            "4．对同时符合两条以上扶持政策的，不重复享受。\n")
+    assert [(t.key, t.title) for t in _parsed(text, rules).tasks()] == [
+        ("1", "支持数据中心"), ("2", "5G和物联网产业")]

@@ -242,7 +242,11 @@ def eval_(
                     console.print(f"[red]missed[/red] {k}: {escape(line)}")
                 for line in s.extra:
                     console.print(f"[yellow]extra[/yellow]  {k}: {escape(line)}")
+    for exc in result.errors:
+        fail_line(exc)
     _check_floors(floors, {**{k: s.f1 for k, s in kinds.items()}, **plan})
+    if result.errors:
+        raise typer.Exit(errors.EXIT_PARTIAL)
 
 
 def _print_json(data: dict) -> None:

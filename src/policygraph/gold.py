@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import Errors, GoldError
+from .errors import Errors, GoldError, PolicyGraphError, internal_error
 from .models import Extraction
 
 ROLES = ("lead", "support", "responsible")
@@ -310,6 +310,8 @@ def default_raw_dirs(gold_dir: Path) -> list[Path]:
 @dataclass
 class Evaluation:
     documents: list[DocScore]
+    # Documents whose extraction failed: scored as finding nothing, named here.
+    errors: list[PolicyGraphError] = field(default_factory=list)
 
     @property
     def kinds(self) -> dict[str, KindScore]:
@@ -336,13 +338,20 @@ def evaluate(gold_dirs: Path | list[Path], raw_dirs: Path | list[Path] | None = 
 
     gold_dirs = [gold_dirs] if isinstance(gold_dirs, Path) else list(gold_dirs)
     raw = [raw_dirs] if isinstance(raw_dirs, Path) else list(raw_dirs or [])
-    docs = []
+    result = Evaluation([])
     for f in gold_files(gold_dirs):
         gold = load_gold(f)
         search = raw or default_raw_dirs(f.parent)
         source = next((d / gold.source for d in search if (d / gold.source).is_file()), None)
         if source is None:
             raise GoldError(Errors.E202, str(f), raw=", ".join(map(str, search)))
-        ex = extract(load_document(source, rules), rules)
-        docs.append(score_document(gold, to_gold(ex, gold.source)))
-    return Evaluation(docs)
+        try:
+            view = to_gold(extract(load_document(source, rules), rules), gold.source)
+        except PolicyGraphError as exc:
+            result.errors.append(exc)
+            view = {"tasks": [], "targets": [], "platforms": [], "incentives": []}
+        except Exception as exc:  # noqa: BLE001 - one surprising document must not stop it
+            result.errors.append(internal_error(str(source), exc))
+            view = {"tasks": [], "targets": [], "platforms": [], "incentives": []}
+        result.documents.append(score_document(gold, view))
+    return result

@@ -161,16 +161,18 @@ class HeadingRules(_Strict):
     run_in_heading: str
     run_in_min_chars: int
     flat_table_start: str
+    boilerplate_items: str
 
     _v = field_validator("inline_items", "box_header", "annex_header", "task_sections",
                          "non_task_sections", "assignment", "run_in_heading",
-                         "flat_table_start")(_check_regex)
+                         "flat_table_start", "boilerplate_items")(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {name: re.compile(getattr(self, name)) for name in (
             "inline_items", "box_header", "annex_header", "task_sections",
-            "non_task_sections", "assignment", "run_in_heading", "flat_table_start")}
+            "non_task_sections", "assignment", "run_in_heading", "flat_table_start",
+            "boilerplate_items")}
 
     @cached_property
     def _any_heading(self) -> re.Pattern:
@@ -307,9 +309,28 @@ class UnitRules(_Strict):
                 "|".join(rf"{re.escape(o)}(?P<b{i}>(?:[^{re.escape(o + c)}（）()]"
                          rf"|[（(][^（）()]*[）)]){{2,300}}){re.escape(c)}"
                          for i, (o, c) in enumerate(self.brackets.items()))),
-            "verb": re.compile(rf"(?P<verb>{_alternation(list(self.verb_roles))})"
-                               rf"\s*(?:[，,；;。]|$)"),
+            # A PDF line break may fall inside the verb (按职责\n分工负责).
+            "verb": re.compile("(?P<verb>" + "|".join(
+                r"\s*".join(map(re.escape, v))
+                for v in sorted(self.verb_roles, key=len, reverse=True)) + r")\s*(?:[，,；;。]|$)"),
         }
+
+    def bare_list_at(self, text: str, m: re.Match) -> bool:
+        """A bracket ``m`` of names only that closes a sentence (…。（市住建局、市发改委）):
+        the units answering for it. One attached to a word (驻乌高校(院所)) explains it."""
+        before = text[max(0, m.start() - 1):m.start()]
+        if before and before not in "。；;！!？?\n":
+            return False
+        return self.is_unit_list(m.group(m.lastgroup))
+
+    def is_unit_list(self, body: str) -> bool:
+        """Names only, every one a department or a collective unit (市住房城乡建设局、
+        市发展改革委，各区县（市）人民政府)."""
+        bare = re.sub(r"[（(][^）)]*[）)]", "", body)
+        names = [n.strip() for n in self.rx["separators"].split(bare) if n.strip()]
+        return bool(names) and len(names) <= 30 and all(
+            len(n) <= 30 and (self.rx["department"].search(self.rx["list_tail"].sub("", n))
+                              or self.rx["collective"].match(n)) for n in names)
 
 
 class TargetRules(_Strict):

@@ -363,15 +363,20 @@ def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: st
         leaves = [(c,) for c in part]  # articles with no items below: each is a measure
     if not tops and root is not None:  # numbered items with no sections above them
         leaves = [(c,) for c in root.children if c.kind == "item"]
+    straight = _numbered_straight_through(leaves)  # closing articles count in the numbering
+    leaves = [p for p in leaves if not h.rx["boilerplate_items"].search(p[-1].title)
+              or carries_units(p[-1], text, rules)]
     if annex is not None:  # items units answer for, or items not repeating the plan's
         leaves = [p for p in leaves if carries_units(p[-1], text, rules)
                   or (len(p) > 1 and first_sentence(p[-1].title) not in annex)]
-    straight = _numbered_straight_through(leaves)
+    styles = {p[-1].style for p in leaves}
     for path in leaves + _assigned_elsewhere(tops, part, text, rules):
         node = path[-1]
         node.is_task = True
         labels = [p.label for p in path if p.label]
-        node.key = prefix + (labels[-1] if straight and path in leaves else ".".join(labels))
+        # Numbering straight through goes on into a 保障措施 section (（二十九）, （三十）).
+        bare = straight and (path in leaves or node.style in styles)
+        node.key = prefix + (labels[-1] if bare else ".".join(labels))
 
 
 def _documents(tops: list[Node]) -> list[list[Node]]:
@@ -423,12 +428,14 @@ def _assigned_elsewhere(tops: list[Node], part: list[Node], text: str,
 
 
 def carries_units(node: Node, text: str, rules: Rules) -> bool:
-    """An assignment line, or a unit bracket (（责任单位：…）, （X牵头，Y配合）) in its text."""
+    """An assignment line, or a unit bracket (（责任单位：…）, （X牵头，Y配合）, （X、Y）) in its
+    text."""
     if any(c.kind == "assignment" for c in node.children):
         return True
-    u = rules.units.rx
-    return any(u["label"].search(m.group(m.lastgroup)) or u["verb"].search(m.group(m.lastgroup))
-               for m in u["bracket"].finditer(text, node.start, node.end))
+    u = rules.units
+    return any(u.rx["label"].search(b) or u.rx["verb"].search(b) or u.bare_list_at(text, m)
+               for m in u.rx["bracket"].finditer(text, node.start, node.end)
+               if (b := m.group(m.lastgroup)))
 
 
 def _leaf_headings(node: Node, path: tuple = ()):

@@ -88,3 +88,26 @@ def test_a_bracket_broken_by_pdf_line_breaks(rules):
                    ("二.（一）", "responsible", "市生态环境局")}
     for u in ex.units:  # the quote is the printed span, line break and all
         assert text[u.prov.start:u.prov.end] == u.prov.quote
+
+
+def test_names_alone_closing_a_sentence_answer_for_it_and_words_in_brackets_do_not(rules):
+    got, _, _ = _written(HEAD + "（一）开展创建活动。组织评价。（市住房城乡建设局、市发展改革委，"
+                         "各区县（市）人民政府）\n（二）支持驻市高校(院所)建设。加快建设。\n", rules)
+    assert got == {("二.（一）", "responsible", "市住房城乡建设局"),
+                   ("二.（一）", "responsible", "市发展改革委"),
+                   ("二.（一）", "responsible", "各区县（市）人民政府")}
+
+
+def test_shared_suffix_own_places_and_lists_after_a_lead(rules):
+    got, _, _ = _written(
+        HEAD + "（一）建设海洋牧场。加快建设。（牵头单位：自治区海洋局；配合单位：北海、防城港、"
+               "钦州市人民政府，自治区科技厅、天津银保监局等相关单位）\n"
+               "（二）加大政策支持。（市发改委、财政局牵头，市工信局、科技局）\n"
+               "（三）推进绿色转型。（市工业和信息化局、供销社按职责\n分工负责）\n", rules)
+    assert got == {
+        ("二.（一）", "lead", "自治区海洋局"), ("二.（一）", "support", "北海市人民政府"),
+        ("二.（一）", "support", "防城港市人民政府"), ("二.（一）", "support", "钦州市人民政府"),
+        ("二.（一）", "support", "自治区科技厅"), ("二.（一）", "support", "天津银保监局"),
+        ("二.（二）", "lead", "市发改委"), ("二.（二）", "lead", "市财政局"),
+        ("二.（二）", "support", "市工信局"), ("二.（二）", "support", "市科技局"),
+        ("二.（三）", "responsible", "市工业和信息化局"), ("二.（三）", "responsible", "市供销社")}

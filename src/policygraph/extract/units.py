@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from ..gazetteer import short_forms
 from ..models import UnitFact
 from .context import Context
 
@@ -50,11 +51,39 @@ def distribute_prefix(names: list[str], ctx: Context) -> list[str]:
             out.append(name)
         elif out and rx["collective"].match(out[-1]) and not rx["department"].search(name):
             out.append(rx["collective"].match(out[-1]).group(0) + name)
-        elif admin and rx["department"].search(name):
+        elif admin and rx["department"].search(name) and not _placed(name, ctx):
             out.append(admin + name)
         else:
             out.append(name)
     return out
+
+
+def distribute_suffix(names: list[str], ctx: Context) -> list[str]:
+    """Give bare place names the organ the next placed name carries: 北海、防城港、钦州市
+    人民政府 → 北海市人民政府, 防城港市人民政府, 钦州市人民政府."""
+    gaz = ctx.rules.metadata.gazetteer
+    out = list(names)
+    bare: list[int] = []  # indexes of the run of bare places waiting for an organ
+    for i, name in enumerate(names):
+        m = gaz.regex.match(name)
+        if m is not None and m.end() == len(name):
+            bare.append(i)
+            continue
+        if m is not None and bare:
+            place = gaz.spellings[m.group(0)][0]
+            stems = [f for f in [place.name, *short_forms(place.name, place.level)]
+                     if name.startswith(f)]
+            suffix = name[len(min(stems, key=len)):]  # 市人民政府
+            for k in bare:
+                if any(p.level == place.level for p in gaz.spellings[names[k]]):
+                    out[k] = names[k] + suffix
+        bare = []
+    return out
+
+
+def _placed(name: str, ctx: Context) -> bool:
+    """A unit named with its own place (天津银保监局, 滨海新区人民政府) takes no prefix."""
+    return ctx.rules.metadata.gazetteer.regex.match(name) is not None
 
 
 def canonical(name: str, plan_region: str | None, ctx: Context) -> tuple[str, str | None]:
@@ -110,7 +139,9 @@ def extract_units(ctx: Context) -> list[UnitFact]:
             if _overlaps(covered, m.start(), m.end()):
                 continue
             body, start = m.group(m.lastgroup), m.start(m.lastgroup)
-            for role, part, offset in role_groups(body, start, ctx):
+            groups = role_groups(body, start, ctx) or (
+                [("responsible", body, start)] if u.bare_list_at(ctx.text, m) else [])
+            for role, part, offset in groups:
                 facts += _facts(ctx, task, role, part, offset)
     return facts
 
@@ -123,7 +154,8 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def role_groups(body: str, start: int, ctx: Context) -> list[tuple[str, str, int]]:
     """A bracket's unit lists with their roles: by labels (牵头单位：X；配合单位：Y) or by
-    verbs (X牵头，Y、Z配合 / 按职责分工负责). A bracket with neither holds no units."""
+    verbs (X牵头，Y、Z配合 / 按职责分工负责). (Names alone closing a sentence answer for
+    it: see ``UnitRules.bare_list_at``.)"""
     u = ctx.rules.units
     labels = list(u.rx["label"].finditer(body))
     if labels:
@@ -131,8 +163,12 @@ def role_groups(body: str, start: int, ctx: Context) -> list[tuple[str, str, int
                 for m, stop in zip(labels, [n.start() for n in labels[1:]] + [len(body)])]
     out, begin = [], 0
     for m in u.rx["verb"].finditer(body):
-        out.append((u.verb_roles[m["verb"]], body[begin:m.start()], start + begin))
+        out.append((u.verb_roles[WHITE.sub("", m["verb"])], body[begin:m.start()], start + begin))
         begin = m.end()
+    rest = body[begin:].strip("，,；; ")
+    if out and out[-1][0] == "lead" and rest and u.is_unit_list(rest):
+        # X牵头，Y、Z (no verb after them): they work with the lead
+        out.append(("support", body[begin:], start + begin))
     return out
 
 
@@ -147,7 +183,7 @@ def _facts(ctx: Context, task, role: str, body: str, offset: int) -> list[UnitFa
             name, end = name[:tail.start()], end - len(tail.group(0))
         if name:
             parts.append((name, start, end))
-    names = distribute_prefix([p[0] for p in parts], ctx)
+    names = distribute_suffix(distribute_prefix([p[0] for p in parts], ctx), ctx)
     facts = []
     for name, (_written, start, end) in zip(names, parts):
         full, region = canonical(name, ctx.doc.meta.region, ctx)
