@@ -401,9 +401,11 @@ class PlatformRules(_Strict):
     national: list[str]
     national_kinds: list[str]
     self_naming_kinds: list[str]
+    place_naming_kinds: list[str]
     proper_names: list[str]
     country_pair: str
     left_stops: str
+    name_words: list[str] = []
     soft_stops: str
     host_verbs: str
     aliases: dict[str, list[str]] = {}
@@ -420,7 +422,10 @@ class PlatformRules(_Strict):
             "local_place": re.compile(
                 f"{_alternation([p for p in self.places if p not in self.national])}"
                 f"|{self.country_pair}"),
-            "left_stop": re.compile(self.left_stops),
+            # A word of a name that holds a stop character (自由贸易: 由) is matched first,
+            # as a whole, so the stop inside it is not one (see names.name_start).
+            "left_stop": re.compile(f"(?:{_alternation(self.name_words)})|(?P<stop>{self.left_stops})"
+                                    if self.name_words else f"(?P<stop>{self.left_stops})"),
             "soft_stop": re.compile(self.soft_stops),
             "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
             "host_verbs": re.compile(self.host_verbs),

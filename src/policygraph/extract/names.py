@@ -33,8 +33,9 @@ def name_start(text: str, end: int, floor: int, stops: re.Pattern,
             depth -= 1
         i -= 1
     last = None
-    for last in stops.finditer(text, i, end):
-        pass
+    for m in stops.finditer(text, i, end):
+        if m["stop"] is not None:  # not a word of a name that only holds a stop character
+            last = m
     start = last.end() if last is not None else i
     if soft is not None and proper is not None:
         for m in soft.finditer(text, start, end):

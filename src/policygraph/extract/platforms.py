@@ -48,15 +48,28 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
         lead = QUANTITY_LEAD.match(text, start, m.start())
         if lead and not quoted:
             start = lead.end()  # 培育出1-2个国家特色产业基地 → 国家特色产业基地
-        name = text[start:m.end()].strip()
+        end = _place_after(ctx, m.end(), seg.end)
+        name = text[start:end].strip()
         level, name = _level(ctx, text[max(body, start - 4):start], name)
         if not _specific(ctx, name, quoted == "proper", p.kinds[m.group(0)]):
             continue
         out.append(PlatformFact(
             task=seg.task.key if seg.task else None, name=name, kind=p.kinds[m.group(0)],
-            level=level, host=_host(ctx, seg, start - (1 if quoted == "whole" else 0), m.end()),
-            prov=ctx.prov(m.end() - len(name), m.end())))
+            level=level, host=_host(ctx, seg, start - (1 if quoted == "whole" else 0), end),
+            prov=ctx.prov(end - len(name), end)))
     return out
+
+
+PLACE_AFTER = re.compile(r"[（(](?P<place>[^（）()]{2,8})[）)]")
+
+
+def _place_after(ctx: Context, end: int, ceiling: int) -> int:
+    """A place in brackets right after the kind is part of the name: 国家数字经济创新发展
+    试验区（福建）."""
+    m = PLACE_AFTER.match(ctx.text, end, ceiling)
+    if m and ctx.rules.metadata.gazetteer.regex.fullmatch(m["place"]):
+        return m.end()
+    return end
 
 
 def _continues(ctx: Context, end: int, ceiling: int) -> bool:
@@ -65,7 +78,7 @@ def _continues(ctx: Context, end: int, ceiling: int) -> bool:
         return False
     between = ctx.text[end:nxt.start()]
     return (NAME_CHARS.fullmatch(between) is not None
-            and not ctx.rules.platforms.rx["left_stop"].search(between))
+            and not any(m["stop"] for m in ctx.rules.platforms.rx["left_stop"].finditer(between)))
 
 
 def _start(ctx: Context, seg: Segment, body: int, kind_start: int, end: int) -> tuple[int, str]:
@@ -109,13 +122,21 @@ def _generic(ctx: Context, name: str) -> bool:
 
 def _specific(ctx: Context, name: str, proper: bool, kind: str = "") -> bool:
     p = ctx.rules.platforms
-    if len(name) < 4 or len(name) > 40 or _generic(ctx, name):
+    if len(name) < 4 or len(name) > 40:
         return False
-    places = p.rx["place"] if kind in p.national_kinds else p.rx["local_place"]
-    return (proper or kind in p.self_naming_kinds or bool(places.search(name)) or bool(re.search(r"\d", name))
-            or ctx.rules.metadata.gazetteer.regex.search(name) is not None
+    if _generic(ctx, name):  # a place and the kind: one thing only for some kinds
+        return kind in p.place_naming_kinds and _local_place(ctx, name)
+    national = kind in p.national_kinds and p.rx["place"].search(name) is not None
+    return (proper or kind in p.self_naming_kinds or national or _local_place(ctx, name)
+            or bool(re.search(r"\d", name))
             or bool(re.search(r"[A-Za-z]{2,}", name))
             or ctx.rules.orgs.rx["anchor"].search(name) is not None)
+
+
+def _local_place(ctx: Context, name: str) -> bool:
+    """A place below the country: the rules' regions (长三角) or any of the gazetteer's."""
+    return (ctx.rules.platforms.rx["local_place"].search(name) is not None
+            or ctx.rules.metadata.gazetteer.regex.search(name) is not None)
 
 
 def _host(ctx: Context, seg: Segment, name_start_: int, end: int) -> str | None:
