@@ -29,7 +29,7 @@ def _row(change: str, kind: str, task: str | None, what: str, old: object = None
 
 def _number(t: TargetFact) -> str:
     value = f"{t.value:g}" + (f"–{t.value_max:g}" if t.value_max is not None else "")
-    return f"{t.comparator}{value}{t.unit}"
+    return f"{t.comparator}{value}{t.unit or ''}"
 
 
 def diff_tasks(old: Extraction, new: Extraction) -> list[Change]:

@@ -133,7 +133,7 @@ class TargetFact(BaseModel):
     metric: str
     value: float
     value_max: Optional[float] = None
-    unit: str
+    unit: Optional[str]  # None for an index (两化融合发展指数达到71)
     comparator: Comparator
     year: Optional[int] = None
     scope: Optional[str] = None  # 累计 | 新增 | 年均增长 | 每年 ...

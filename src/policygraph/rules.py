@@ -358,11 +358,15 @@ class TargetRules(_Strict):
     table_value: str
     multipliers: list[str]
     size_units: list[str]
+    index_target: str
+    fused_cell: str
+    fused_header: str
 
     _v = _regex_fields("range", "cn_value_after", "year", "this_year", "recurring",
                        "past_markers", "past_sections", "not_before", "not_after",
                        "metric_lead_in", "verb_before_number", "table_name_header",
-                       "table_year_header", "threshold_after", "table_value")
+                       "table_year_header", "threshold_after", "table_value", "index_target",
+                       "fused_cell", "fused_header")
 
     @field_validator("before", "after")
     @classmethod
@@ -383,7 +387,7 @@ class TargetRules(_Strict):
         names = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
                  "past_sections", "not_before", "not_after", "metric_lead_in",
                  "verb_before_number", "table_name_header", "table_year_header",
-                 "threshold_after", "table_value")
+                 "threshold_after", "table_value", "index_target", "fused_cell", "fused_header")
         out = {n: re.compile(getattr(self, n)) for n in names}
         out["quantity"] = re.compile(quantity)
         out["deadline"] = re.compile(f"{self.year}|(?P<this>{self.this_year})")

@@ -50,3 +50,13 @@ def test_a_rate_per_person_keeps_its_measure(rules, tmp_path):
                     "给予企业10万元/人的一次性奖励。\n", encoding="utf-8")
     ex = extract(load_document(path, rules), rules)
     assert [(i.amount, i.unit, i.max) for i in ex.incentives] == [(10, "万元/人", False)]
+
+
+def test_listed_amounts_share_a_unit_and_loan_thresholds_are_no_promise(rules, tmp_path):
+    path = tmp_path / "m.txt"
+    path.write_text("某市若干措施\n一、支持企业\n1．支持认证。对通过3级、4级、5级认证的企业分别给予"
+                    "20、30、40万元奖励。\n2．支持融资。对年单笔贷款额不低于50万元(含50万元)的企业，"
+                    "给予最高100万元贴息。\n", encoding="utf-8")
+    ex = extract(load_document(path, rules), rules)
+    assert sorted((i.amount, i.unit, i.max) for i in ex.incentives) == [
+        (20, "万元", False), (30, "万元", False), (40, "万元", False), (100, "万元", True)]

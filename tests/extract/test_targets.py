@@ -111,3 +111,16 @@ def test_units_with_multipliers_baseline_years_and_sizes_in_names(rules):
             "加快建设10万亩现代畜牧业产业园。\n")
     got = {(t.value, t.unit, t.year) for t in _written_targets(text, rules)}
     assert got == {(13.5, "%", 2025), (2, "万家", 2025), (300, "亿条", 2025)}
+
+
+def test_an_index_a_fused_table_and_names_that_hold_numbers(rules):
+    """两化融合发展指数达到71 has no unit; a table fused into the text (…比重%10电子信息
+    产业规模亿元2400…) gives a target per cell for its header's year; 一支队伍 and
+    《人才新政30条》 are no targets."""
+    text = ("某市行动方案\n一、发展目标\n到2020年，两化融合发展指数达到71。打造一支专业队伍，落实"
+            "《人才新政30条》。主要指标名称单位2023年目标值数字经济核心产业增加值占GDP比重%10"
+            "电子信息产业规模亿元2400新增工业互联网平台个30。\n")
+    got = {(t.metric, t.value, t.unit, t.year) for t in _written_targets(text, rules)}
+    assert got == {("两化融合发展指数", 71, None, 2020),
+                   ("数字经济核心产业增加值占GDP比重", 10, "%", 2023),
+                   ("电子信息产业规模", 2400, "亿元", 2023), ("新增工业互联网平台", 30, "个", 2023)}

@@ -17,6 +17,7 @@ from .context import (Context, Segment, clause_end, clause_start, sentence_end,
 from .targets import parse_number
 
 MAX_WHAT = 30  # characters of the clause kept as `what`
+LISTED = re.compile(r"(?:\d+(?:\.\d+)?、)+$")
 
 
 def extract_incentives(ctx: Context) -> list[IncentiveFact]:
@@ -39,8 +40,9 @@ def _segment_incentives(ctx: Context, seg: Segment) -> list[IncentiveFact]:
             continue
         clause_from = clause_start(text, m.start(), body)
         lead = text[clause_from:m.start()]
-        if rx["threshold_before"].search(lead) and not rx["words"].search(lead):
-            continue
+        if rx["threshold_before"].search(lead) and not rx["words"].search(lead) \
+                and not rx["rate_lead"].search(lead):
+            continue  # 年营收超过10亿元: a threshold, unless a rate of it (按投资额的30%)
         s_from, s_to = sentence_start(text, m.start(), body), sentence_end(text, m.end(), seg.end)
         share = m["unit"] in ("%", "％", "‰")  # a rate per thing (10万元/人) is money
         # A share promises money in its own clause (占比达到20% is a target), or in its
@@ -52,14 +54,17 @@ def _segment_incentives(ctx: Context, seg: Segment) -> list[IncentiveFact]:
         capped = bool(rx["max_before"].search(lead))
         what = _what(ctx, text[s_from:m.start()])
         unit = "%" if m["unit"] == "％" else m["unit"]
-        for num in filter(None, (m["num"], m["num2"])):
+        # 分别给予20、30、40万元奖励: the figures listed before share the unit
+        listed = LISTED.search(text, max(clause_from, m.start() - 40), m.start())
+        nums = (listed.group(0).strip("、").split("、") if listed else []) + [m["num"], m["num2"]]
+        for num in filter(None, nums):
             value = parse_number(num)
             if value is None:
                 continue
             out.append(IncentiveFact(
                 task=seg.task.key if seg.task else None, what=what, amount=value, unit=unit,
                 max=capped, rate=share, prov=ctx.prov(clause_from, m.end())))
-        ctx.claim(m.start(), m.end())
+        ctx.claim(listed.start() if listed else m.start(), m.end())
     return out
 
 

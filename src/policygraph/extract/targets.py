@@ -56,7 +56,49 @@ def _segment_targets(ctx: Context, seg: Segment) -> list[TargetFact]:
         if fact is not None:
             found.append(fact)
             previous_end = fact.prov.end
-    return found
+    found += _index_targets(ctx, seg, body, found)
+    return found + _fused_targets(ctx, seg, body)
+
+
+def _index_targets(ctx: Context, seg: Segment, body: int,
+                   found: list[TargetFact]) -> list[TargetFact]:
+    """An index reached, with no unit: 两化融合发展指数达到71."""
+    out = []
+    for m in ctx.rules.targets.rx["index_target"].finditer(ctx.text, body, seg.end):
+        if any(f.prov.start < m.end() and f.prov.end > m.start() for f in found):
+            continue
+        comparator = ctx.rules.targets.before.get(m["before"] or "", "=")
+        out.append(TargetFact(
+            task=seg.task.key if seg.task else None, metric=m["metric"],
+            value=float(m["num"]), unit=None, comparator=comparator,
+            year=_year(ctx, seg, m.start("num"), m.group(0)), prov=ctx.prov(m.start(), m.end())))
+    return out
+
+
+def _fused_targets(ctx: Context, seg: Segment, body: int) -> list[TargetFact]:
+    """An indicator table fused into text (…比重%10电子信息产业规模亿元2400…): a run of
+    three or more adjacent cells, each a target for the year its header names."""
+    out: list[TargetFact] = []
+    run: list[re.Match] = []
+    for m in list(ctx.rules.targets.rx["fused_cell"].finditer(ctx.text, body, seg.end)) + [None]:
+        if m is not None and (not run or m.start() == run[-1].end()):
+            run.append(m)
+            continue
+        if len(run) >= 3:
+            # The header's year may end just inside the first cell (单位2023|年目标值…).
+            header = ctx.text[max(body, run[0].start() - 200):run[0].start() + 1]
+            years = re.findall(r"(20\d\d)\s*年", header)
+            year = int(years[-1]) if years else ctx.plan_year
+            for k, c in enumerate(run):
+                start = c.start()
+                if k == 0 and (h := ctx.rules.targets.rx["fused_header"].match(c["metric"])):
+                    start += h.end()  # the first cell follows the table's header words
+                out.append(TargetFact(
+                    task=seg.task.key if seg.task else None, metric=ctx.text[start:c.start("unit")],
+                    value=float(c["num"]), unit=c["unit"], comparator="=", year=year,
+                    prov=ctx.prov(start, c.end())))
+        run = [m] if m is not None else []
+    return out
 
 
 def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact | None:
@@ -80,6 +122,8 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
     lead = text[start:m.start()]
     if not m["num"][0].isdigit() and not rx["cn_value_after"].search(text, start, num_start):
         return None  # 三个“翻一番”: Chinese numerals only after a verb of commitment
+    if m["num"] == "一" or text.rfind("《", start, m.start()) > text.rfind("》", start, m.start()):
+        return None  # 打造一支队伍 is "a" team; 《人才新政30条》 is a name
     sentence = text[sentence_start(text, m.start(), seg.start):m.start()]
     if rx["past_markers"].search(sentence):
         return None
