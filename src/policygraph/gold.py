@@ -336,6 +336,9 @@ def evaluate(gold_dirs: Path | list[Path], raw_dirs: Path | list[Path] | None = 
     from .extract import extract
     from .pipeline import load_document
 
+    from .rules import load_rules
+
+    rules = rules or load_rules()  # a broken rules file is one error, not one per document
     gold_dirs = [gold_dirs] if isinstance(gold_dirs, Path) else list(gold_dirs)
     raw = [raw_dirs] if isinstance(raw_dirs, Path) else list(raw_dirs or [])
     result = Evaluation([])

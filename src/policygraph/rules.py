@@ -426,12 +426,13 @@ class PlatformRules(_Strict):
             "local_place": re.compile(
                 f"{_alternation([p for p in self.places if p not in self.national])}"
                 f"|{self.country_pair}"),
-            # A word of a name that holds a stop character (自由贸易: 由) is matched first,
-            # as a whole, so the stop inside it is not one (see names.name_start).
-            "left_stop": re.compile(f"(?:{_alternation(self.name_words)})|(?P<stop>{self.left_stops})"
-                                    if self.name_words else f"(?P<stop>{self.left_stops})"),
+            # A word of a name that holds a stop character (自由贸易: 由; 华为: 为) is matched
+            # first, as a whole, so the stop inside it is not one (see names.name_start).
+            "left_stop": re.compile(f"(?:{_alternation(self.name_words + self.proper_names)})"
+                                    f"|(?P<stop>{self.left_stops})"),
             "soft_stop": re.compile(self.soft_stops),
             "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
+            "organisation": re.compile(_alternation(self.proper_names)),
             "host_verbs": re.compile(self.host_verbs),
         }
 

@@ -44,6 +44,8 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
     for m in p.rx["kind"].finditer(text, body, seg.end):
         if _continues(ctx, m.end(), seg.end):
             continue  # 怀柔国家实验室新疆基地: the name goes on to 基地
+        if len(m.group(0)) == 1 and CJK.match(text, m.end()):
+            continue  # a one-character kind (谷) inside a longer name
         start, quoted = _start(ctx, seg, body, m.start(), m.end())
         lead = QUANTITY_LEAD.match(text, start, m.start())
         if lead and not quoted:
@@ -60,6 +62,7 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
     return out
 
 
+CJK = re.compile(r"[\u4e00-\u9fa5]")
 PLACE_AFTER = re.compile(r"[（(](?P<place>[^（）()]{2,8})[）)]")
 
 
@@ -128,6 +131,7 @@ def _specific(ctx: Context, name: str, proper: bool, kind: str = "") -> bool:
         return kind in p.place_naming_kinds and _local_place(ctx, name)
     national = kind in p.national_kinds and p.rx["place"].search(name) is not None
     return (proper or kind in p.self_naming_kinds or national or _local_place(ctx, name)
+            or p.rx["organisation"].search(name) is not None
             or bool(re.search(r"\d", name))
             or bool(re.search(r"[A-Za-z]{2,}", name))
             or ctx.rules.orgs.rx["anchor"].search(name) is not None)
