@@ -159,3 +159,30 @@ def test_eval_names_a_source_that_fails_and_scores_the_rest(tmp_path, seeds_dir)
     scores = json.loads(result.stdout)
     assert scores["documents"] == 2 and scores["kinds"]["tasks"]["recall"] < 1
     assert scores["per_document"]["003_053fecb476c7a117.txt"]["kinds"]["tasks"]["f1"] == 1.0
+
+
+def test_eval_corpus_surveys_documents_without_gold(tmp_path):
+    """The seed plans and a written measure read fully; a plan with only qualitative goals
+    is not expected to set targets; an empty file is named as failing; --require holds."""
+    from .conftest import RAW, write_measures
+
+    for f in RAW.glob("*.txt"):
+        shutil.copy(f, tmp_path / f.name)
+    write_measures(tmp_path)
+    (tmp_path / "qualitative.txt").write_text(
+        "某县生态建设实施方案\n一、主要任务\n（一）完善机制。到2025年，制度框架初步形成。\n",
+        encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = runner.invoke(app, ["eval", "--corpus", str(tmp_path), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["documents"] == 8
+    assert list(data["failed"]) == [str(tmp_path / "empty.txt")]
+    assert data["shares"]["no failure"] == 7 / 8
+    assert data["shares"]["units"] == 1.0 and data["shares"]["targets"] == 1.0
+    # the high-tech zone's plan prints no title; 某县 is no place
+    assert [p.rsplit("/", 1)[-1] for p in data["missing"]["title"]] == [
+        "urumqi-hitech-zone-2021-2023-innovation-base-plan.txt"]
+    assert [p.rsplit("/", 1)[-1] for p in data["missing"]["region"]] == ["qualitative.txt"]
+    held = runner.invoke(app, ["eval", "--corpus", str(tmp_path), "--no-misses",
+                               "--require", "no failure=1"])
+    assert held.exit_code == 1 and "no failure" in held.stderr

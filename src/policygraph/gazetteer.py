@@ -133,10 +133,10 @@ class Gazetteer:
         self.spellings: dict[str, list[Place]] = {}
         for p in places:
             self._add(p.name, p)
-            # A county's short form (长安, 朝阳) is too often an ordinary word: only
-            # provinces and prefectures are found by theirs in running text.
-            if p.level < COUNTY:
-                for form in short_forms(p.name, p.level):
+            # A county's short form of two characters (长安, 朝阳, 新兴) is too often an
+            # ordinary word: only longer ones (共青城, 石河子) are found in running text.
+            for form in short_forms(p.name, p.level):
+                if p.level < COUNTY or len(form) >= 3:
                     self._add(form, p)
         for name, extra in aliases.items():
             for form in extra:

@@ -2,9 +2,11 @@
 
 For each document: did it fail, and does it yield a region, a title, tasks, targets and
 units. Shares are taken over the documents where each is expected: local plans for region,
-title and tasks; local plans that print a deadline (到20XX年) for targets; documents that
-print 牵头单位/责任单位/配合单位 as labels or a table's column for units. A *local plan* is a document whose title or head
-names a plan kind (方案, 计划, 规划, 措施 …) and whose issuer or title is no central organ.
+title and tasks; local plans that print a deadline (到20XX年) and a figure with a unit for
+targets (one that prints only qualitative goals sets none); documents that
+print 牵头单位/责任单位/配合单位 as labels (责任单位：…) for units. A *local plan* is a
+document whose title or head names a plan kind (方案, 计划, 规划, 措施 …) and whose issuer
+or title is no central organ.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ PLAN_KINDS = re.compile(r"方案|计划|规划|措施|政策|意见|办法|细�
 CENTRAL = re.compile(r"^(?:国务院|中共中央|全国|国家(?!级)|工业和信息化部|财政部|科技部|"
                      r"生态环境部|住房和城乡建设部|商务部|教育部|[^省市县区州]{2,12}部(?:办公厅)?$)")
 DEADLINE = re.compile(r"到\s*20\d\d\s*年")
-# Units printed as labels (责任单位：…), or as a task table's column (牵头单位 alone on a
-# line); not 各牵头单位要… in running text.
-UNIT_LABELS = re.compile(r"(?:牵头单位|责任单位|配合单位)\s*[：:]|^\s*(?:牵头单位|责任单位)\s*$",
-                         re.MULTILINE)
+# A figure with a unit: a plan whose 到2025年 sentences are all qualitative sets no target.
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|项|吨|人|千瓦|平方米|公里|座|台|条)")
+# Units printed as labels (责任单位：…); not 各牵头单位要… in running text, nor a blank
+# form's column header.
+UNIT_LABELS = re.compile(r"(?:牵头单位|责任单位|配合单位)\s*[：:]")
 MEASURES = ("region", "title", "tasks", "targets", "units")
 
 
@@ -81,7 +84,7 @@ def _row(path: Path, ex: Extraction, text: str) -> Row:
     title = ex.plan.title or ""
     local = bool(PLAN_KINDS.search(title or head)) and not CENTRAL.search(
         ex.plan.issuer or title or "")
-    return Row(str(path), local_plan=local, expects_targets=bool(DEADLINE.search(text)),
+    return Row(str(path), local_plan=local, expects_targets=bool(DEADLINE.search(text) and FIGURE.search(text)),
                expects_units=bool(UNIT_LABELS.search(text)),
                found={"region": bool(ex.plan.region), "title": bool(ex.plan.title),
                       "tasks": bool(ex.tasks), "targets": bool(ex.targets),
