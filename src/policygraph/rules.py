@@ -273,8 +273,12 @@ class UnitRules(_Strict):
     brackets: dict[str, str]
     verb_roles: dict[str, str]
     list_tail: str
+    local_organ: str
+    party_prefix: str
+    party_body: str
 
-    _v = _regex_fields("separators", "department", "collective", "list_tail")
+    _v = _regex_fields("separators", "department", "collective", "list_tail", "local_organ",
+                       "party_prefix", "party_body")
 
     @field_validator("roles", "verb_roles")
     @classmethod
@@ -304,6 +308,9 @@ class UnitRules(_Strict):
             "collective": re.compile(self.collective),
             "alias": re.compile(rf"(?:{_alternation(list(self.aliases))})$"),
             "list_tail": re.compile(self.list_tail),
+            "local_organ": re.compile(self.local_organ),
+            "party_prefix": re.compile(self.party_prefix),
+            "party_body": re.compile(self.party_body),
             # A bracket holding a unit list: a role label (牵头单位：) or a role verb.
             "bracket": re.compile(
                 "|".join(rf"{re.escape(o)}(?P<b{i}>(?:[^{re.escape(o + c)}（）()]"

@@ -111,3 +111,12 @@ def test_shared_suffix_own_places_and_lists_after_a_lead(rules):
         ("二.（二）", "lead", "市发改委"), ("二.（二）", "lead", "市财政局"),
         ("二.（二）", "support", "市工信局"), ("二.（二）", "support", "市科技局"),
         ("二.（三）", "responsible", "市工业和信息化局"), ("二.（三）", "responsible", "市供销社")}
+
+
+def test_collective_organs_party_bodies_and_bracketed_departments(rules):
+    got, _, _ = _written(
+        HEAD + "（一）健全工作机构。（责任单位：市委组织部（人才办）、编办、发改委（大数据局），各县"
+               "（市、区）人民政府、开发区（投资区、高新区）管委会）\n", rules)
+    assert {name for _, _, name in got} == {
+        "市委组织部（人才办）", "市委编办", "市发改委（大数据局）", "各县（市、区）人民政府",
+        "各开发区（投资区、高新区）管委会"}

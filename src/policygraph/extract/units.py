@@ -16,6 +16,7 @@ from .context import Context
 
 OPEN, CLOSE = "（(", "）)"
 WHITE = re.compile(r"\s+")
+BRACKETED_END = re.compile(r"[（(][^（）()]*[）)]$")
 
 
 def split_units(text: str, start: int, ctx: Context) -> list[tuple[str, int, int]]:
@@ -38,20 +39,29 @@ def split_units(text: str, start: int, ctx: Context) -> list[tuple[str, int, int
 
 def distribute_prefix(names: list[str], ctx: Context) -> list[str]:
     """Give a name printed without a prefix the prefix it shares with the list:
-    各 to what follows it (各乡镇、街道 → 各街道), else the list's first administrative
-    prefix to a department (市发改委、州…分局、应急管理局 → 市应急管理局)."""
+    各 to what follows it (各乡镇、街道 → 各街道), the party committee's prefix to a party
+    body (市委组织部、编办 → 市委编办), else the list's first administrative prefix to a
+    department (市发改委、州…分局、应急管理局 → 市应急管理局)."""
     rx = ctx.rules.units.rx
     out: list[str] = []
-    admin = None
+    admin = party = None
     for name in names:
         m = rx["prefix"].match(name)
+        bare = BRACKETED_END.sub("", name)  # 发改委(大数据局) is a 委
+        after_collective = out and rx["collective"].match(out[-1])
         if m:
             if admin is None and not rx["collective"].match(name):
                 admin = m["prefix"]
+            if party is None and (pm := rx["party_prefix"].match(name)):
+                party = pm.group(0)
             out.append(name)
-        elif out and rx["collective"].match(out[-1]) and not rx["department"].search(name):
-            out.append(rx["collective"].match(out[-1]).group(0) + name)
-        elif admin and rx["department"].search(name) and not _placed(name, ctx):
+        elif party and rx["party_body"].search(bare):
+            out.append(party + name)  # 市委组织部、编办 → 市委编办
+        elif after_collective and (not rx["department"].search(bare)
+                                   or rx["local_organ"].search(bare)):
+            # 各乡镇、街道 → 各街道; 各县（市、区）政府、开发区管委会 → 各开发区管委会
+            out.append(after_collective.group(0) + name)
+        elif admin and rx["department"].search(bare) and not _placed(name, ctx):
             out.append(admin + name)
         else:
             out.append(name)
