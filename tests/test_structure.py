@@ -149,10 +149,15 @@ def test_a_text_with_no_line_breaks_is_read_heading_by_heading(rules):
     text = (f"某市数字经济行动方案为加快发展，制定本方案。一、总体要求{filler}到2023年，软件业务收入达到100亿元。"
             "二、重点任务（一）建设数字基础设施。加快5G建设。（牵头单位：市工信局；配合单位："
             "市发展改革委）（二）培育数字产业。推动集聚发展。（牵头单位：市科技局）"
+            "（三）释放“津产发”平台产业数据价值围绕服务数字产业化和产业数字化，汇聚资源。"
+            "（四）深化政务数据开放共享聚焦提升以数据要素为核心的城市新治理力，完善平台。"
             "三、保障措施（一）加强组织领导。")
     doc = _parsed(text, rules)
     tasks = {t.key: t.title for t in doc.tasks()}
-    assert tasks == {"二.（一）": "建设数字基础设施", "二.（二）": "培育数字产业"}
+    # a title run into its paragraph ends where the paragraph's first verb phrase begins
+    assert tasks == {"二.（一）": "建设数字基础设施", "二.（二）": "培育数字产业",
+                     "二.（三）": "释放“津产发”平台产业数据价值",
+                     "二.（四）": "深化政务数据开放共享"}
     for t in doc.tasks():  # offsets still index the text as it is
         assert text[t.start:t.start + 3] == t.label
 

@@ -182,7 +182,8 @@ def extract(
 @handles_errors
 def eval_(
     gold_dirs: Optional[list[Path]] = typer.Argument(
-        None, help="Directories of gold *.json files (SCHEMA.md), scored together."),
+        None, help="Directories of gold *.json files (SCHEMA.md), scored together; a file "
+                   "named like one of an earlier directory replaces it (a corrected copy)."),
     raw: Optional[list[Path]] = typer.Option(
         None, help="Where the gold files' sources are; repeat for several (default: ../seeds "
                    "and ../corpus/docs beside each gold directory, else data/raw)."),

@@ -323,7 +323,13 @@ class Evaluation:
 
 
 def gold_files(gold_dirs: list[Path]) -> list[Path]:
-    files = [f for d in gold_dirs for f in sorted(d.glob("*.json"))]
+    """The gold files of the directories, in order; a file named like one of an earlier
+    directory replaces it (a corrected copy: SCHEMA.md says the conventions win)."""
+    by_name: dict[str, Path] = {}
+    for d in gold_dirs:
+        for f in sorted(d.glob("*.json")):
+            by_name[f.name] = f
+    files = list(by_name.values())
     if not files:
         raise GoldError(Errors.E201, ", ".join(map(str, gold_dirs)), reason="no *.json gold files")
     return files

@@ -162,17 +162,21 @@ class HeadingRules(_Strict):
     run_in_min_chars: int
     flat_table_start: str
     boilerplate_items: str
+    run_in_title_min: int
+    run_in_title_max: int
+    run_in_body_start: str
 
     _v = field_validator("inline_items", "box_header", "annex_header", "task_sections",
                          "non_task_sections", "assignment", "run_in_heading",
-                         "flat_table_start", "boilerplate_items")(_check_regex)
+                         "flat_table_start", "boilerplate_items",
+                         "run_in_body_start")(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {name: re.compile(getattr(self, name)) for name in (
             "inline_items", "box_header", "annex_header", "task_sections",
             "non_task_sections", "assignment", "run_in_heading", "flat_table_start",
-            "boilerplate_items")}
+            "boilerplate_items", "run_in_body_start")}
 
     @cached_property
     def _any_heading(self) -> re.Pattern:
@@ -276,9 +280,10 @@ class UnitRules(_Strict):
     local_organ: str
     party_prefix: str
     party_body: str
+    own_name: str
 
     _v = _regex_fields("separators", "department", "collective", "list_tail", "local_organ",
-                       "party_prefix", "party_body")
+                       "party_prefix", "party_body", "own_name")
 
     @field_validator("roles", "verb_roles")
     @classmethod
@@ -311,6 +316,7 @@ class UnitRules(_Strict):
             "local_organ": re.compile(self.local_organ),
             "party_prefix": re.compile(self.party_prefix),
             "party_body": re.compile(self.party_body),
+            "own_name": re.compile(self.own_name),
             # A bracket holding a unit list: a role label (牵头单位：) or a role verb.
             "bracket": re.compile(
                 "|".join(rf"{re.escape(o)}(?P<b{i}>(?:[^{re.escape(o + c)}（）()]"
@@ -333,8 +339,8 @@ class UnitRules(_Strict):
     def is_unit_list(self, body: str) -> bool:
         """Names only, every one a department or a collective unit (市住房城乡建设局、
         市发展改革委，各区县（市）人民政府)."""
-        bare = re.sub(r"[（(][^）)]*[）)]", "", body)
-        names = [n.strip() for n in self.rx["separators"].split(bare) if n.strip()]
+        bare = re.sub(r"\s+", "", re.sub(r"[（(][^）)]*[）)]", "", body))  # PDF breaks too
+        names = [n for n in self.rx["separators"].split(bare) if n]
         return bool(names) and len(names) <= 30 and all(
             len(n) <= 30 and (self.rx["department"].search(self.rx["list_tail"].sub("", n))
                               or self.rx["collective"].match(n)) for n in names)

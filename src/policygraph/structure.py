@@ -26,7 +26,7 @@ class Line:
     end: int
     text: str
     tab: bool
-
+    run_in: bool = False  # cut from a longer line before a run-in heading
 
 def cn_number(text: str) -> int | None:
     """一 → 1, 十三 → 13, 二十 → 20, 23 → 23; digits written one by one (二〇二一) too."""
@@ -54,7 +54,8 @@ def split_lines(source: Source, rules: Rules) -> list[Line]:
             cuts += [m.end() for m in h.rx["run_in_heading"].finditer(text) if m.end() > 0]
         for a, b in zip(cuts, cuts[1:] + [len(text)]):
             if a < b or not lines or a == 0:
-                lines.append(Line(offset + a, offset + b, text[a:b], a == 0 and offset in tabs))
+                lines.append(Line(offset + a, offset + b, text[a:b], a == 0 and offset in tabs,
+                                  run_in=len(cuts) > 1))
         offset += len(text) + 1
     return lines
 
@@ -179,11 +180,26 @@ class _Builder:
         body_start = line.start + m.end()
         body = line.text[m.end():]
         node = self.add(Node(kind=kind, label=pattern.label.format(num=m["num"]), number=number,
-                             style=pattern.name, level=level, title=first_sentence(body.strip()),
+                             style=pattern.name, level=level,
+                             title=self.title_of(body.strip(), line.run_in),
                              start=line.start, end=line.end, body_start=body_start), push=True)
         self.marks[id(node)] = re.sub(r"\d+", "", mark)
         self.units_tail(node, line)
         self.inline_items(node, body, body_start)
+
+    def title_of(self, body: str, run_in: bool) -> str:
+        """A heading's title: its first sentence. A heading run into its paragraph (a text
+        with no line breaks) has none: its title ends where the paragraph's first verb
+        phrase begins (推动传统产业数字化转型升级|发展新智造，…), the last such start
+        within reach, a run of verbs counting as one (深化政务数据开放共享|聚焦提升…)."""
+        title = first_sentence(body)
+        if not run_in or len(title) <= self.h.run_in_title_max:
+            return title
+        reach = title[:self.h.run_in_title_max + 1]
+        starts = [m.start() for m in self.h.rx["run_in_body_start"].finditer(
+            reach, self.h.run_in_title_min)]
+        runs = [p for k, p in enumerate(starts) if k == 0 or p - starts[k - 1] > 2]
+        return title[:runs[-1]] if runs else title
 
     def restarts_numbering(self, pattern, number: int | None) -> bool:
         if pattern.level < 3 or number is None:
@@ -377,6 +393,21 @@ def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: st
         # Numbering straight through goes on into a 保障措施 section (（二十九）, （三十）).
         bare = straight and (path in leaves or node.style in styles)
         node.key = prefix + (labels[-1] if bare else ".".join(labels))
+        _paragraph_tasks(node, text, rules)
+
+
+def _paragraph_tasks(node: Node, text: str, rules: Rules) -> None:
+    """Unnumbered paragraphs that open with a heading sentence and carry their own units
+    (智慧物流。…（责任单位：…）) are the tasks, keyed by the item's key and their position
+    among its paragraphs (9.1, 9.2 …); the item itself then only groups them."""
+    paragraphs = [c for c in node.children if c.kind == "paragraph"]
+    owned = [p for p in paragraphs if carries_units(p, text, rules)]
+    if len(owned) < 2:
+        return
+    node.is_task = False
+    for position, p in enumerate(paragraphs, 1):
+        if p in owned:
+            p.is_task, p.key, p.label = True, f"{node.key}.{position}", str(position)
 
 
 def _documents(tops: list[Node]) -> list[list[Node]]:

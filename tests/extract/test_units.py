@@ -120,3 +120,6 @@ def test_collective_organs_party_bodies_and_bracketed_departments(rules):
     assert {name for _, _, name in got} == {
         "市委组织部（人才办）", "市委编办", "市发改委（大数据局）", "各县（市、区）人民政府",
         "各开发区（投资区、高新区）管委会"}
+    got, _, _ = _written(HEAD + "（二）深化合作。（牵头单位：市商务局、中新天津生态城管委会、"
+                         "人民银行天津分行）\n", rules)
+    assert {name for _, _, name in got} == {"市商务局", "中新天津生态城管委会", "人民银行天津分行"}

@@ -92,8 +92,10 @@ def distribute_suffix(names: list[str], ctx: Context) -> list[str]:
 
 
 def _placed(name: str, ctx: Context) -> bool:
-    """A unit named with its own place (天津银保监局, 滨海新区人民政府) takes no prefix."""
-    return ctx.rules.metadata.gazetteer.regex.match(name) is not None
+    """A unit named with its own place (天津银保监局, 滨海新区人民政府) or name (中新天津
+    生态城管委会, 人民银行天津分行) takes no prefix."""
+    return (ctx.rules.metadata.gazetteer.regex.match(name) is not None
+            or ctx.rules.units.rx["own_name"].search(name) is not None)
 
 
 def canonical(name: str, plan_region: str | None, ctx: Context) -> tuple[str, str | None]:
