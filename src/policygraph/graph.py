@@ -63,12 +63,8 @@ def canonical_metric(metric: str, rules: Rules) -> str:
 
 
 def platform_key(name: str, rules: Rules) -> str:
-    """Normalised platform name: aliases resolved, quotes and spaces removed."""
-    bare = _QUOTES.sub("", name)
-    for canonical, aliases in rules.platforms.aliases.items():
-        if bare in {_QUOTES.sub("", a) for a in aliases}:
-            return _QUOTES.sub("", canonical)
-    return bare
+    """Normalised platform name: see ``PlatformRules.key``."""
+    return rules.platforms.key(name)
 
 
 def _prov(p: Provenance) -> dict:

@@ -35,6 +35,9 @@ def _check_regex(value: str) -> str:
     return value
 
 
+_QUOTE_SPACE = re.compile(r"[“”‘’\"'\s]")
+
+
 def _union(patterns) -> str:
     """Several patterns as one alternation (their group names dropped, as they repeat)."""
     return "|".join(f"(?:{re.sub(r'[(][?]P<[a-z_0-9]+>', '(?:', p)})" for p in patterns)
@@ -426,8 +429,24 @@ class PlatformRules(_Strict):
     soft_stops: str
     host_verbs: str
     aliases: dict[str, list[str]] = {}
+    short_kinds: dict[str, str] = {}
 
     _v = _regex_fields("country_pair", "left_stops", "soft_stops", "host_verbs")
+
+    def key(self, name: str) -> str:
+        """A platform's name normalised, so its spellings are one platform: quotes and
+        spaces removed, long kinds shortened (九江经济技术开发区 = 九江经开区), aliases
+        resolved (the one place for this: extraction merges by it, the graph keys by it)."""
+        bare = _QUOTE_SPACE.sub("", name)
+        for long, short in self.short_kinds.items():
+            if bare.endswith(long):
+                bare = bare[: -len(long)] + short
+        return self._alias_of.get(bare, bare)
+
+    @cached_property
+    def _alias_of(self) -> dict[str, str]:
+        return {_QUOTE_SPACE.sub("", a): _QUOTE_SPACE.sub("", canonical)
+                for canonical, aliases in self.aliases.items() for a in aliases}
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:

@@ -33,7 +33,7 @@ def extract_platforms(ctx: Context) -> list[PlatformFact]:
             found += _segment_platforms(ctx, seg)
     for node in ctx.tables:
         found += _table_platforms(ctx, node)
-    return _merge(found)
+    return _merge(ctx, found)
 
 
 def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
@@ -132,7 +132,7 @@ def _specific(ctx: Context, name: str, proper: bool, kind: str = "") -> bool:
     national = kind in p.national_kinds and p.rx["place"].search(name) is not None
     return (proper or kind in p.self_naming_kinds or national or _local_place(ctx, name)
             or p.rx["organisation"].search(name) is not None
-            or bool(re.search(r"\d", name))
+            or bool(re.search(r"\d(?![GgＧ])", name))  # 10万亩…园; not 5G, a technology
             or bool(re.search(r"[A-Za-z]{2,}", name))
             or ctx.rules.orgs.rx["anchor"].search(name) is not None)
 
@@ -191,14 +191,18 @@ def _table_platforms(ctx: Context, node: Node) -> list[PlatformFact]:
     return out
 
 
-def _merge(found: list[PlatformFact]) -> list[PlatformFact]:
-    """One fact per name: the first mention, with the first host and level found."""
+def _merge(ctx: Context, found: list[PlatformFact]) -> list[PlatformFact]:
+    """One fact per platform (its spellings normalised): the first mention, with the first
+    host and level found."""
     merged: dict[str, PlatformFact] = {}
     for fact in found:
-        first = merged.get(fact.name)
+        key = ctx.rules.platforms.key(fact.name)
+        first = merged.get(key)
         if first is None:
-            merged[fact.name] = fact
+            merged[key] = fact
             continue
+        if fact.name == key != first.name:  # the short spelling plans use (九江经开区)
+            first.name, first.prov, first.task = fact.name, fact.prov, fact.task
         if first.host is None and fact.host:
             first.host = fact.host
         if first.level is None and fact.level:
