@@ -465,6 +465,7 @@ class PlatformRules(_Strict):
             "soft_stop": re.compile(self.soft_stops),
             "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
             "organisation": re.compile(_alternation(self.proper_names)),
+            "national_start": re.compile(f"(?:{_alternation(self.national)})(?![-－·])"),
             "host_verbs": re.compile(self.host_verbs),
         }
 

@@ -63,6 +63,7 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
 
 
 CJK = re.compile(r"[\u4e00-\u9fa5]")
+CONTINUES = 14  # how far a name may go on to a longer kind (…高新区|国家安全产业示范园)
 PLACE_AFTER = re.compile(r"[（(](?P<place>[^（）()]{2,8})[）)]")
 
 
@@ -76,7 +77,7 @@ def _place_after(ctx: Context, end: int, ceiling: int) -> int:
 
 
 def _continues(ctx: Context, end: int, ceiling: int) -> bool:
-    nxt = ctx.rules.platforms.rx["kind"].search(ctx.text, end, min(end + 8, ceiling))
+    nxt = ctx.rules.platforms.rx["kind"].search(ctx.text, end, min(end + CONTINUES, ceiling))
     if nxt is None:
         return False
     between = ctx.text[end:nxt.start()]
@@ -134,7 +135,8 @@ def _specific(ctx: Context, name: str, proper: bool, kind: str = "") -> bool:
             or p.rx["organisation"].search(name) is not None
             or bool(re.search(r"\d(?![GgＧ])", name))  # 10万亩…园; not 5G, a technology
             or bool(re.search(r"[A-Za-z]{2,}", name))
-            or ctx.rules.orgs.rx["anchor"].search(name) is not None)
+            or (ctx.rules.orgs.rx["anchor"].search(name) is not None
+                and not p.rx["national_start"].match(name)))  # 中国信息通信研究院: an organisation
 
 
 def _local_place(ctx: Context, name: str) -> bool:
