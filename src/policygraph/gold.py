@@ -258,7 +258,8 @@ def score_document(gold: GoldFile, pred: dict) -> DocScore:
         kinds["incentives"].add(tp, len(found), len(g["incentives"]),
                                 [_incentive_line(i) for i in missed_i],
                                 [_incentive_line(i) for i in extra_i])
-    plan = {f: _plan_value(g["plan"], f) == _plan_value(pred.get("plan", {}), f) for f in PLAN_FIELDS
+    found = pred.get("plan", {})
+    plan = {f: _plan_value(g["plan"], f) == _plan_value(found, f) for f in PLAN_FIELDS
             if f == "period" or f in g["plan"]}
     return DocScore(gold.source, kinds, plan)
 

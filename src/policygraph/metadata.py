@@ -27,7 +27,8 @@ _SENTENCE_END = "。：:！？!?；;"
 
 def head_lines(text: str, end: int, rules: Rules) -> list[str]:
     """The head's lines, a line broken inside a title or a sentence joined to the next
-    (blank lines between them too): 杭州市科学技术局关于印发《杭州市科创领域碳 | 达峰行动方案》的通知."""
+    (blank lines between them too):
+    杭州市科学技术局关于印发《杭州市科创领域碳 | 达峰行动方案》的通知."""
     c = rules.cleaning
     out: list[str] = []
     open_line = False
@@ -69,7 +70,8 @@ def notice(head: list[str], rules: Rules) -> tuple[str | None, str | None]:
         issuer = _issuer(m["issuer"], rules)
         rest = " ".join(head[i:i + 6])
         stop = rx["forwarding_end"].search(rest, m.end())
-        quoted = [q["title"] for q in rx["quoted_title"].finditer(rest[:stop.end() if stop else m.end()])]
+        forwarding = rest[:stop.end() if stop else m.end()]
+        quoted = [q["title"] for q in rx["quoted_title"].finditer(forwarding)]
         title = _pick(quoted, md.plan_kinds) if quoted else m["title"]
         return issuer, _clean_title(title, rules)
     return None, None

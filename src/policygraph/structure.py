@@ -288,7 +288,8 @@ def parse_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, i
 
 
 # A figure cell: 132, 60.38, 1100亿元, 3家, 50%, —, 1-2; not a year heading (2021年目标).
-_VALUE_CELL = re.compile(r"^(?!(?:19|20)\d\d\s*年)(?:[\d.]+\s*(?:%|％|[\u4e00-\u9fa5]{1,3})?|[—\-－/]+|\d+(?:\.\d+)?[-—~至]\d+(?:\.\d+)?%?)$")
+_VALUE_CELL = re.compile(r"^(?!(?:19|20)\d\d\s*年)(?:[\d.]+\s*(?:%|％|[\u4e00-\u9fa5]{1,3})?"
+                         r"|[—\-－/]+|\d+(?:\.\d+)?[-—~至]\d+(?:\.\d+)?%?)$")
 
 
 def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, int]:

@@ -84,7 +84,8 @@ def _row(path: Path, ex: Extraction, text: str) -> Row:
     title = ex.plan.title or ""
     local = bool(PLAN_KINDS.search(title or head)) and not CENTRAL.search(
         ex.plan.issuer or title or "")
-    return Row(str(path), local_plan=local, expects_targets=bool(DEADLINE.search(text) and FIGURE.search(text)),
+    targets = bool(DEADLINE.search(text) and FIGURE.search(text))
+    return Row(str(path), local_plan=local, expects_targets=targets,
                expects_units=bool(UNIT_LABELS.search(text)),
                found={"region": bool(ex.plan.region), "title": bool(ex.plan.title),
                       "tasks": bool(ex.tasks), "targets": bool(ex.targets),

@@ -124,3 +124,10 @@ def test_an_index_a_fused_table_and_names_that_hold_numbers(rules):
     assert got == {("两化融合发展指数", 71, None, 2020),
                    ("数字经济核心产业增加值占GDP比重", 10, "%", 2023),
                    ("电子信息产业规模", 2400, "亿元", 2023), ("新增工业互联网平台", 30, "个", 2023)}
+
+
+def test_rankings_limits_and_past_figures(rules):
+    text = ("某市行动方案\n一、发展目标\n到2025年，全市综合实力跃居全省前40位，单位GDP能耗控制在0.5吨"
+            "标准煤以内，PM2.5浓度不超过35微克。全市已培育高新技术企业120家。\n")
+    got = {(t.value, t.unit, t.comparator, t.year) for t in _written_targets(text, rules)}
+    assert got == {(40, "位", "<=", 2025), (0.5, "吨标准煤", "<=", 2025)}

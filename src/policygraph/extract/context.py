@@ -160,7 +160,8 @@ def build_context(doc: Document, rules: Rules) -> Context:
         node, section, past, task = stack.pop()
         for child in reversed(node.children):
             top = section or (child if child.kind in ("section", "annex") else None)
-            is_past = past or (child.kind in ("section", "item") and bool(past_rx.search(child.title)))
+            is_past = past or (child.kind in ("section", "item")
+                               and bool(past_rx.search(child.title)))
             owner = child if child.is_task else task
             if child.kind in LINE_KINDS and not (child.kind == "box" and not child.title):
                 ctx.segments.append(Segment(
