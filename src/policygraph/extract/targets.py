@@ -16,6 +16,8 @@ from ..structure import cn_number
 from .context import Context, Segment, clause_end, clause_start, sentence_start
 
 _CN_BIG = {"百": 100, "千": 1000}
+# A unit with a figure right after it: only then can a line hold a fused table (比重%10…).
+FUSED_HINT = re.compile(r"(?:%|％|元|个|家|项|人|户|条|座|台|套)\d")
 MAX_YEAR_REACH = 3000  # a deadline stated further back than this belongs to another block
 
 
@@ -56,8 +58,11 @@ def _segment_targets(ctx: Context, seg: Segment) -> list[TargetFact]:
         if fact is not None:
             found.append(fact)
             previous_end = fact.prov.end
-    found += _index_targets(ctx, seg, body, found)
-    return found + _fused_targets(ctx, seg, body)
+    if "指数" in text[body:seg.end]:
+        found += _index_targets(ctx, seg, body, found)
+    if FUSED_HINT.search(text, body, seg.end):
+        found += _fused_targets(ctx, seg, body)
+    return found
 
 
 def _index_targets(ctx: Context, seg: Segment, body: int,
