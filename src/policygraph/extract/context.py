@@ -67,10 +67,12 @@ class Context:
     def line_end(self, start: int) -> int:
         """End of the printed line at ``start``, or of the part of a run-in line (a text
         with no line breaks) before the next block."""
-        end = self.text.find("\n", start)
-        end = len(self.text) if end < 0 else end
         i = bisect_left(self.block_starts, start + 1)
-        return min(end, self.block_starts[i]) if i < len(self.block_starts) else end
+        stop = self.block_starts[i] if i < len(self.block_starts) else len(self.text)
+        # Only up to the next block: a text with few line breaks would otherwise make a
+        # search from every line's start scan the rest of the text.
+        end = self.text.find("\n", start, stop)
+        return stop if end < 0 else end
 
     @cached_property
     def block_starts(self) -> list[int]:
