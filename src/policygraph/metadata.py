@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Callable
 
 from .gazetteer import COUNTY, Gazetteer, Place
+from .lang import cn_number
 from .models import PlanMeta, Source
 from .rules import Rules
 
@@ -226,15 +227,39 @@ def _most_named(gaz: Gazetteer, counts: Counter, level: int | None) -> str | Non
     return best.region
 
 
+def title_line(head: list[str], rules: Rules) -> str | None:
+    """A plan printed without a notice: its first line that ends like a title."""
+    for text in head[:20]:
+        if "。" in text or len(text) > 100:
+            continue
+        bare = _clean_title(text, rules)
+        if rules.cleaning.ends_title(bare):
+            return bare
+    return None
+
+
+def iso_date(text: str, rules: Rules) -> str | None:
+    """2022年6月17日 or 二〇二一年三月四日 on a line of its own → 2022-06-17."""
+    m = rules.metadata.rx["date"].match(text)
+    if not m:
+        return None
+    y, mo, d = cn_number(m["y"]), cn_number(m["m"]), cn_number(m["d"])
+    if not (y and mo and d and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
 # ------------------------------------------------------------------------- public
-def plan_meta(source: Source, head_end: int, rules: Rules, fallback_title,
-              issued) -> PlanMeta:
+def plan_meta(source: Source, head_end: int, rules: Rules) -> PlanMeta:
+    """The metadata of a plan whose head (the text before its first section) ends at
+    ``head_end``."""
     md = rules.metadata
     text = source.text
     head = head_lines(text, head_end, rules)
     issuer, title = notice(head, rules)
     labelled = next((m for t in head[:5] if (m := md.rx["labelled_title"].match(t))), None)
-    title = title or (_clean_title(labelled["title"], rules) if labelled else fallback_title(head))
+    title = title or (_clean_title(labelled["title"], rules) if labelled
+                      else title_line(head, rules))
     lines = [ln.strip() for ln in text[:min(head_end, HEAD_CHARS)].split("\n") if ln.strip()]
     tail = [ln.strip() for ln in text[-1500:].split("\n") if ln.strip()][-12:]
     issuer = issuer or issuer_from_signature(lines, tail, rules)
@@ -242,7 +267,7 @@ def plan_meta(source: Source, head_end: int, rules: Rules, fallback_title,
     draft = any(md.rx["draft_markers"].search(t) for t in head if len(t) <= 200)
     return PlanMeta(
         title=title, region=region(issuer, title, number, text, rules), issuer=issuer,
-        doc_number=number, status="draft" if draft else "final", issued=issued(lines),
+        doc_number=number, status="draft" if draft else "final", issued=next((d for t in lines[:15] if (d := iso_date(t, rules))), None),
         **_period(title, text, head_end, rules))
 
 

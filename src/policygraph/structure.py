@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lang import cn_number
 from .metadata import plan_meta
 from .models import Document, Node, Source, Table
 from .rules import Rules, load_rules
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
 BOX_LEVEL = 9  # boxes close only at a heading outside them
 
 
@@ -27,20 +26,6 @@ class Line:
     text: str
     tab: bool
     run_in: bool = False  # cut from a longer line before a run-in heading
-
-def cn_number(text: str) -> int | None:
-    """一 → 1, 十三 → 13, 二十 → 20, 23 → 23; digits written one by one (二〇二一) too."""
-    if text.isdigit():
-        return int(text)
-    if text and all(c in _CN_DIGITS for c in text) and len(text) > 1:
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        t = _CN_DIGITS.get(tens, 1 if not tens else None)
-        o = _CN_DIGITS.get(ones, 0 if not ones else None)
-        return None if t is None or o is None else t * 10 + o
-    return _CN_DIGITS.get(text)
-
 
 def split_lines(source: Source, rules: Rules) -> list[Line]:
     """The printed lines; a very long line (a text with no line breaks) is read as one line
@@ -527,29 +512,6 @@ def parent_map(root: Node) -> dict[int, Node]:
     return {id(c): n for n in root.walk() for c in n.children}
 
 
-# ------------------------------------------------------------------------ metadata
-def _title(head: list[str], rules: Rules) -> str | None:
-    """A plan printed without a notice: its first line that ends like a title."""
-    md, c = rules.metadata, rules.cleaning
-    for text in head[:20]:
-        if "。" in text or len(text) > 100:
-            continue
-        bare = re.sub(rf"[（(]\s*({md.draft_markers})\s*[）)]\s*$", "", text).strip()
-        if c.ends_title(bare):
-            return bare
-    return None
-
-
-def _iso_date(text: str, rules: Rules) -> str | None:
-    m = rules.metadata.rx["date"].match(text)
-    if not m:
-        return None
-    y, mo, d = cn_number(m["y"]), cn_number(m["m"]), cn_number(m["d"])
-    if not (y and mo and d and 1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
 # ------------------------------------------------------------------------- public
 def parse(source: Source, rules: Rules | None = None) -> Document:
     """Build the document tree and metadata of one cleaned Source."""
@@ -559,7 +521,6 @@ def parse(source: Source, rules: Rules | None = None) -> Document:
     attach_box_items(root)
     first_heading = next((c.start for c in root.children if c.kind in ("section", "annex")),
                          len(source.text))
-    meta = plan_meta(source, first_heading, rules, lambda head: _title(head, rules),
-                     lambda head: next((d for t in head[:15] if (d := _iso_date(t, rules))), None))
+    meta = plan_meta(source, first_heading, rules)
     mark_tasks(root, rules, source.text, meta.title)
     return Document(source=source, meta=meta, root=root)

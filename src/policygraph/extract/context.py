@@ -14,7 +14,8 @@ from functools import cached_property
 
 from ..models import Document, Node, Provenance
 from ..rules import Rules
-from ..structure import cn_number, parent_map
+from ..lang import cn_number
+from ..structure import parent_map
 
 LINE_KINDS = ("section", "item", "box", "box_item", "paragraph", "annex")
 CLAUSE_END = re.compile(r"[，。；：,;:！？!?\n]")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..models import Node, TargetFact
-from ..structure import cn_number
+from ..lang import cn_number
 from .context import Context, Segment, clause_end, clause_start, sentence_start
 
 _CN_BIG = {"百": 100, "千": 1000}

@@ -26,8 +26,8 @@ MANIFEST = "manifest.json"
 EXTRACTIONS = "extractions"
 LOCK = ".lock"
 # The modules whose code decides what an extraction holds: a change re-extracts everything.
-_EXTRACTOR_CODE = ("ingest.py", "structure.py", "metadata.py", "gazetteer.py", "rules.py",
-                   "pipeline.py", "models.py", "extract")
+_EXTRACTOR_CODE = ("ingest.py", "structure.py", "metadata.py", "gazetteer.py", "lang.py",
+                   "rules.py", "pipeline.py", "models.py", "extract")
 
 
 class FileEntry(BaseModel):
