@@ -33,7 +33,6 @@ class Place:
     name: str  # official: 大化瑶族自治县
     level: int  # PROVINCE, PREFECTURE or COUNTY
     parent: str | None  # the official name of the place above it
-    province: str | None
 
     @property
     def region(self) -> str:
@@ -90,13 +89,13 @@ def divisions() -> tuple[Place, ...]:
             continue  # the table also codes areas that are no division (苏鲁交界)
         c = code[:6]
         if c[2:] == "0000":
-            places.append(Place(name, PROVINCE, None, name))
+            places.append(Place(name, PROVINCE, None))
             continue
         province = by_code.get(c[:2] + "0000")
         if c[4:] == "00":
-            places.append(Place(name, PREFECTURE, province, province))
+            places.append(Place(name, PREFECTURE, province))
         else:  # a county; directly under its province when its prefecture has no row
-            places.append(Place(name, COUNTY, by_code.get(c[:4] + "00") or province, province))
+            places.append(Place(name, COUNTY, by_code.get(c[:4] + "00") or province))
     return tuple(sorted(places, key=lambda p: p.level))
 
 
@@ -128,8 +127,13 @@ class Gazetteer:
     def __init__(self, places: list[Place], aliases: dict[str, list[str]]) -> None:
         self.places = places
         self.by_name: dict[str, list[Place]] = {}
+        # parent's name → its counties with every way to write them (county_at's lookup)
+        self._counties: dict[str, list[tuple[Place, list[str]]]] = {}
         for p in places:
             self.by_name.setdefault(p.name, []).append(p)
+            if p.level == COUNTY and p.parent:
+                self._counties.setdefault(p.parent, []).append(
+                    (p, [p.name, *short_forms(p.name, p.level)]))
         self.spellings: dict[str, list[Place]] = {}
         for p in places:
             self._add(p.name, p)
@@ -155,34 +159,21 @@ class Gazetteer:
     def county_at(self, text: str, parent: Place) -> Place | None:
         """A county or district of ``parent`` printed right at the start of ``text``
         (来宾市|兴宾区人民政府), by its full or short name."""
-        for p in self.places:
-            if p.parent != parent.name or p.level != COUNTY:
-                continue
-            for form in [p.name, *short_forms(p.name, p.level)]:
-                if text.startswith(form):
-                    return p
-        return None
-
-    def above(self, place: Place) -> Place | None:
-        """The place a place belongs to (a county's prefecture, a prefecture's province)."""
-        up = [p for p in self.by_name.get(place.parent or "", []) if p.level < place.level]
-        return up[0] if up else None
+        return next((p for p, forms in self._counties.get(parent.name, [])
+                     if any(text.startswith(f) for f in forms)), None)
 
 
 def build_gazetteer(extra: list[tuple[str, list[str], str | None]]) -> Gazetteer:
     """The national table plus ``extra`` places and spellings (name, aliases, parent) from
     the rules: an extra name already in the table only adds spellings to it."""
     places = list(divisions())
-    known = {p.name for p in places}
     by_name = {p.name: p for p in places}
     aliases: dict[str, list[str]] = {}
     for name, more, parent in extra:
-        if name not in known:
+        if name not in by_name:
             above = by_name.get(parent or "")
             level = COUNTY if above is None or above.level >= PREFECTURE else above.level + 1
-            place = Place(name, level, parent, above.province if above else None)
-            places.append(place)
-            by_name[name] = place
-            known.add(name)
+            by_name[name] = Place(name, level, parent)
+            places.append(by_name[name])
         aliases[name] = list(more)
     return Gazetteer(places, aliases)
