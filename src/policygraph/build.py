@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
-from .errors import Errors, PolicyGraphError, StoreError, internal_error
+from .errors import Errors, PolicyGraphError, StoreError, file_error
 from .graph import build_graph, plan_fragment, plan_id
 from .ingest import DEFAULT_MAX_MB
 from .models import Extraction
@@ -105,10 +105,8 @@ def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
             extraction=cache_extraction(job.out, ex, job.name),
             fragment=write_fragment(plan_fragment(ex, job.rules), job.out, job.name))
         return entry, PlanSummary.of(ex)
-    except PolicyGraphError as exc:
-        return exc
     except Exception as exc:  # noqa: BLE001 - one surprising file must not stop the batch
-        return internal_error(str(job.path), exc)
+        return file_error(str(job.path), exc)
 
 
 def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None,

@@ -82,9 +82,12 @@ class InputError(PolicyGraphError):
     """A document that cannot be read as a plan."""
 
 
-def internal_error(path: str, exc: BaseException) -> InputError:
-    """An unexpected exception in one file, as a coded error naming that file, so a batch
-    reports it and goes on (the batch's exit code still says something failed)."""
+def file_error(path: str, exc: Exception) -> PolicyGraphError:
+    """What stopped one file of a batch, as a coded error naming that file: an expected
+    error as it is, any other exception as E099, so the batch reports it and goes on (the
+    batch's exit code still says something failed)."""
+    if isinstance(exc, PolicyGraphError):
+        return exc
     reason = (str(exc).splitlines() or [""])[0][:200]
     return InputError(Errors.E099, path, kind=type(exc).__name__, reason=reason)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import Errors, GoldError, PolicyGraphError, internal_error
+from .errors import Errors, GoldError, PolicyGraphError, file_error
 from .models import Extraction
 
 ROLES = ("lead", "support", "responsible")
@@ -357,11 +357,8 @@ def evaluate(gold_dirs: Path | list[Path], raw_dirs: Path | list[Path] | None = 
             raise GoldError(Errors.E202, str(f), raw=", ".join(map(str, search)))
         try:
             view = to_gold(extract(load_document(source, rules), rules), gold.source)
-        except PolicyGraphError as exc:
-            result.errors.append(exc)
-            view = {"tasks": [], "targets": [], "platforms": [], "incentives": []}
         except Exception as exc:  # noqa: BLE001 - one surprising document must not stop it
-            result.errors.append(internal_error(str(source), exc))
+            result.errors.append(file_error(str(source), exc))
             view = {"tasks": [], "targets": [], "platforms": [], "incentives": []}
         result.documents.append(score_document(gold, view))
     return result

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import Errors, InputError, PolicyGraphError, internal_error
+from .errors import Errors, InputError, PolicyGraphError, file_error
 from .ingest import DEFAULT_MAX_MB, SUPPORTED, read_source
 from .models import Document
 from .rules import Rules, load_rules
@@ -58,10 +58,8 @@ def load_documents(path: str | Path, rules: Rules | None = None,
     for f in plan_files(path):
         try:
             yield Outcome(f, document=load_document(f, rules, max_mb))
-        except PolicyGraphError as exc:
-            yield Outcome(f, error=exc)
         except Exception as exc:  # noqa: BLE001 - one surprising file must not stop the batch
-            yield Outcome(f, error=internal_error(str(f), exc))
+            yield Outcome(f, error=file_error(str(f), exc))
 
 
 __all__ = ["SUPPORTED", "Outcome", "load_document", "load_documents", "plan_files"]
