@@ -158,22 +158,29 @@ def _shared_chars(a: str, b: str) -> int:
     return len(set(a) & set(b))
 
 
-def match_targets(gold: list[dict], pred: list[dict]) -> tuple[int, list[dict], list[dict]]:
-    """Equal value and unit, equal year when both give one; the metric sharing most
-    characters wins. Returns (matches, gold missed, predictions unmatched)."""
+def _match(gold: list[dict], pred: list[dict], fits, closeness
+           ) -> tuple[int, list[dict], list[dict]]:
+    """Each gold fact takes the free prediction that ``fits`` it and is closest to it.
+    Returns (matches, gold missed, predictions unmatched)."""
     free = list(range(len(pred)))
     missed = []
     for g in gold:
-        candidates = [i for i in free if float(pred[i]["value"]) == float(g["value"])
-                      and _squash(pred[i]["unit"]) == _squash(g["unit"])
-                      and (g.get("year") is None or pred[i].get("year") is None
-                           or int(g["year"]) == int(pred[i]["year"]))]
+        candidates = [i for i in free if fits(g, pred[i])]
         if not candidates:
             missed.append(g)
             continue
-        best = max(candidates, key=lambda i: _shared_chars(pred[i]["metric"], g["metric"]))
-        free.remove(best)
+        free.remove(max(candidates, key=lambda i: closeness(g, pred[i])))
     return len(gold) - len(missed), missed, [pred[i] for i in free]
+
+
+def match_targets(gold: list[dict], pred: list[dict]) -> tuple[int, list[dict], list[dict]]:
+    """Equal value and unit, equal year when both give one; the metric sharing most
+    characters wins. Returns (matches, gold missed, predictions unmatched)."""
+    return _match(gold, pred, lambda g, p: (
+        float(p["value"]) == float(g["value"]) and _squash(p["unit"]) == _squash(g["unit"])
+        and (g.get("year") is None or p.get("year") is None
+             or int(g["year"]) == int(p["year"]))),
+        lambda g, p: _shared_chars(p["metric"], g["metric"]))
 
 
 def _platform_match(a: str, b: str) -> bool:
@@ -198,19 +205,10 @@ def match_platforms(gold: list[str], pred: list[str]) -> tuple[int, list[str], l
 
 def match_incentives(gold: list[dict], pred: list[dict]) -> tuple[int, list[dict], list[dict]]:
     """Equal amount and unit; the ``what`` or quote sharing most characters wins."""
-    free = list(range(len(pred)))
-    missed = []
-    for g in gold:
-        candidates = [i for i in free if float(pred[i]["amount"]) == float(g["amount"])
-                      and _squash(pred[i]["unit"]) == _squash(g["unit"])]
-        if not candidates:
-            missed.append(g)
-            continue
-        best = max(candidates, key=lambda i: max(
-            _shared_chars(pred[i].get("what") or "", g.get("what") or ""),
-            _shared_chars(pred[i].get("quote") or "", g.get("quote") or "")))
-        free.remove(best)
-    return len(gold) - len(missed), missed, [pred[i] for i in free]
+    return _match(gold, pred, lambda g, p: (
+        float(p["amount"]) == float(g["amount"]) and _squash(p["unit"]) == _squash(g["unit"])),
+        lambda g, p: max(_shared_chars(p.get("what") or "", g.get("what") or ""),
+                         _shared_chars(p.get("quote") or "", g.get("quote") or "")))
 
 
 def _unit_keys(tasks: list[dict]) -> set[tuple[str, str, str]]:
