@@ -52,10 +52,7 @@ class Context:
         insort(self.claimed, (start, end))
 
     def is_claimed(self, start: int, end: int) -> bool:
-        """Does [start, end) overlap a claimed span? Claimed spans are short and do not
-        overlap, so only the few that start just before ``end`` can."""
-        i = bisect_left(self.claimed, (end,))
-        return any(e > start for _s, e in self.claimed[max(0, i - 4):i])
+        return overlaps(self.claimed, start, end)
 
     @property
     def text(self) -> str:
@@ -173,6 +170,13 @@ def build_context(doc: Document, rules: Rules) -> Context:
             stack.append((child, top, is_past, owner))
     ctx.segments.sort(key=lambda s: s.start)
     return ctx
+
+
+def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Does [start, end) overlap one of ``spans``? They are sorted and do not overlap each
+    other, so only the last one starting before ``end`` can."""
+    i = bisect_left(spans, (end,))
+    return i > 0 and spans[i - 1][1] > start
 
 
 def _start_after(text: str, pos: int, floor: int, stops: re.Pattern, reach: int) -> int:

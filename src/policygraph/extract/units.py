@@ -8,11 +8,10 @@ aliases and the region its prefix points to (市 → the plan's city, 州 → it
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from ..gazetteer import short_forms
 from ..models import UnitFact
-from .context import Context
+from .context import Context, overlaps
 
 OPEN, CLOSE = "（(", "）)"
 WHITE = re.compile(r"\s+")
@@ -148,7 +147,7 @@ def extract_units(ctx: Context) -> list[UnitFact]:
     # A task's whole text, not line by line: text from PDF breaks a bracket across lines.
     for task in ctx.tasks:
         for m in u.rx["bracket"].finditer(ctx.text, task.start, task.end):
-            if _overlaps(covered, m.start(), m.end()):
+            if overlaps(covered, m.start(), m.end()):
                 continue
             body, start = m.group(m.lastgroup), m.start(m.lastgroup)
             groups = role_groups(body, start, ctx) or (
@@ -156,12 +155,6 @@ def extract_units(ctx: Context) -> list[UnitFact]:
             for role, part, offset in groups:
                 facts += _facts(ctx, task, role, part, offset)
     return facts
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Does [start, end) overlap one of ``spans`` (sorted, not overlapping each other)?"""
-    i = bisect_left(spans, (end,))
-    return i > 0 and spans[i - 1][1] > start
 
 
 def role_groups(body: str, start: int, ctx: Context) -> list[tuple[str, str, int]]:
