@@ -153,6 +153,11 @@ class HeadingPattern(_Strict):
         return re.compile(self.pattern)
 
 
+_HEADING_PATTERNS = ("inline_items", "box_header", "annex_header", "task_sections",
+                     "non_task_sections", "assignment", "run_in_heading", "flat_table_start",
+                     "boilerplate_items", "run_in_body_start")
+
+
 class HeadingRules(_Strict):
     headings: list[HeadingPattern]
     inline_items: str
@@ -169,17 +174,11 @@ class HeadingRules(_Strict):
     run_in_title_max: int
     run_in_body_start: str
 
-    _v = field_validator("inline_items", "box_header", "annex_header", "task_sections",
-                         "non_task_sections", "assignment", "run_in_heading",
-                         "flat_table_start", "boilerplate_items",
-                         "run_in_body_start")(_check_regex)
+    _v = field_validator(*_HEADING_PATTERNS)(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {name: re.compile(getattr(self, name)) for name in (
-            "inline_items", "box_header", "annex_header", "task_sections",
-            "non_task_sections", "assignment", "run_in_heading", "flat_table_start",
-            "boilerplate_items", "run_in_body_start")}
+        return {name: re.compile(getattr(self, name)) for name in _HEADING_PATTERNS}
 
     @cached_property
     def _any_heading(self) -> re.Pattern:
@@ -349,6 +348,14 @@ class UnitRules(_Strict):
                               or self.rx["collective"].match(n)) for n in names)
 
 
+# Patterns compiled as they are (`range` is only a part of the quantity pattern).
+_TARGET_PATTERNS = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
+                    "past_sections", "not_before", "not_after", "metric_lead_in",
+                    "verb_before_number", "table_name_header", "table_year_header",
+                    "threshold_after", "table_value", "index_target", "fused_cell",
+                    "fused_header")
+
+
 class TargetRules(_Strict):
     measure_units: list[str]
     before: dict[str, str]
@@ -378,11 +385,7 @@ class TargetRules(_Strict):
     fused_cell: str
     fused_header: str
 
-    _v = _regex_fields("range", "cn_value_after", "year", "this_year", "recurring",
-                       "past_markers", "past_sections", "not_before", "not_after",
-                       "metric_lead_in", "verb_before_number", "table_name_header",
-                       "table_year_header", "threshold_after", "table_value", "index_target",
-                       "fused_cell", "fused_header")
+    _v = _regex_fields("range", *_TARGET_PATTERNS)
 
     @field_validator("before", "after")
     @classmethod
@@ -400,11 +403,7 @@ class TargetRules(_Strict):
                     rf"(?P<unit>(?:{_alternation(self.multipliers)})?"
                     rf"(?:{_alternation(self.measure_units)}))"
                     rf"(?P<after>{_alternation(list(self.after))})?")
-        names = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
-                 "past_sections", "not_before", "not_after", "metric_lead_in",
-                 "verb_before_number", "table_name_header", "table_year_header",
-                 "threshold_after", "table_value", "index_target", "fused_cell", "fused_header")
-        out = {n: re.compile(getattr(self, n)) for n in names}
+        out = {n: re.compile(getattr(self, n)) for n in _TARGET_PATTERNS}
         out["quantity"] = re.compile(quantity)
         out["deadline"] = re.compile(f"{self.year}|(?P<this>{self.this_year})")
         out["scope"] = re.compile(_alternation(self.scopes))
@@ -524,9 +523,12 @@ class FieldRules(_Strict):
         return re.compile(_alternation(list(self.terms)))
 
 
+_INCENTIVE_PATTERNS = ("amount", "words", "max_before", "qualifier_after", "threshold_before",
+                       "what_lead_in", "rate_lead")
+
+
 class IncentiveRules(_Strict):
     amount: str
-    money_units: list[str]
     words: str
     max_before: str
     qualifier_after: str
@@ -534,14 +536,11 @@ class IncentiveRules(_Strict):
     what_lead_in: str
     rate_lead: str
 
-    _v = _regex_fields("amount", "words", "max_before", "qualifier_after",
-                       "threshold_before", "what_lead_in", "rate_lead")
+    _v = _regex_fields(*_INCENTIVE_PATTERNS)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {name: re.compile(getattr(self, name)) for name in (
-            "amount", "words", "max_before", "qualifier_after", "threshold_before",
-            "what_lead_in", "rate_lead")}
+        return {name: re.compile(getattr(self, name)) for name in _INCENTIVE_PATTERNS}
 
 
 # ------------------------------------------------------------------------- all rules

@@ -30,8 +30,7 @@ def extract_incentives(ctx: Context) -> list[IncentiveFact]:
 
 
 def _segment_incentives(ctx: Context, seg: Segment) -> list[IncentiveFact]:
-    r = ctx.rules.incentives
-    rx = r.rx
+    rx = ctx.rules.incentives.rx
     text = ctx.text
     body = max(seg.node.body_start, seg.start)
     out = []
