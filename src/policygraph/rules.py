@@ -213,7 +213,7 @@ class Region(_Strict):
 
 _METADATA_PATTERNS = ("draft_markers", "doc_number", "issuer", "period", "date", "wrapper",
                       "quoted_title", "forwarding_end", "organ", "doc_number_inline",
-                      "joint_issuer", "labelled_title", "deadline")
+                      "joint_issuer", "labelled_title", "deadline", "measures_part")
 
 
 class MetadataRules(_Strict):
@@ -234,12 +234,17 @@ class MetadataRules(_Strict):
     joint_issuer: str
     labelled_title: str
     deadline: str
+    measures_part: str
 
     _v = field_validator(*_METADATA_PATTERNS)(_check_regex)
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {name: re.compile(getattr(self, name)) for name in _METADATA_PATTERNS}
+        out = {name: re.compile(getattr(self, name)) for name in _METADATA_PATTERNS}
+        # A line that ends like the title of a document of one of the plan kinds.
+        out["plan_kind_end"] = re.compile(
+            rf"(?:{'|'.join(map(re.escape, self.plan_kinds))})\s*(?:[（(][^）)]*[）)])?$")
+        return out
 
     @cached_property
     def gazetteer(self):

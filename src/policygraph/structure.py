@@ -413,8 +413,7 @@ def _doc_title(doc: list[Node], rules: Rules, text: str) -> str:
     """The title printed before a document's first section: the nearest line before it
     that names a document kind (…若干政策, …行动计划（2021-2023年）); a preamble
     paragraph may stand between. Headings and the notice's own line are not titles."""
-    kinds = "|".join(map(re.escape, rules.metadata.plan_kinds))
-    ends = re.compile(rf"(?:{kinds})\s*(?:[（(][^）)]*[）)])?$")
+    ends = rules.metadata.rx["plan_kind_end"]
     lines = [ln.strip() for ln in text[max(0, doc[0].start - 2000):doc[0].start].split("\n")]
     return next((ln for ln in reversed(lines) if ln and "。" not in ln and len(ln) <= 80
                  and ends.search(ln) and not ln.endswith("通知")
@@ -433,7 +432,7 @@ def _plan_document(parts: list[list[Node]], text: str, title: str | None, rules:
 
 
 def _measures(doc: list[Node], rules: Rules, text: str) -> bool:
-    return bool(re.search(r"措施|政策|办法", _doc_title(doc, rules, text)))
+    return bool(rules.metadata.rx["measures_part"].search(_doc_title(doc, rules, text)))
 
 
 def _assigned_elsewhere(tops: list[Node], part: list[Node], text: str,
