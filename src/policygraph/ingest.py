@@ -34,6 +34,10 @@ _FULLWIDTH = {c: c - 0xFEE0 for c in range(ord("０"), ord("９") + 1)}
 _FULLWIDTH.update({c: c - 0xFEE0 for c in range(ord("Ａ"), ord("Ｚ") + 1)})
 _FULLWIDTH.update({c: c - 0xFEE0 for c in range(ord("ａ"), ord("ｚ") + 1)})
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
+# Only runs of those characters are translated: str.translate costs ~100 ns a character
+# through a dict, and most of a text has none of them.
+_FULLWIDTH_RUN = re.compile("[" + "".join(map(chr, sorted(_FULLWIDTH))) + "]+")
+_SPACES = re.compile(r"[ \t\f\v\r]{2,}")  # runs of blanks left by conversion
 
 _MAGIC = [
     (b"\x89PNG", "PNG image"), (b"%PDF", "PDF"), (b"GIF8", "GIF image"),
@@ -221,7 +225,9 @@ class _Line:
 def clean(raw: str, rules: Rules) -> Cleaned:
     """Remove debris, drop page furniture, join broken lines; keep a line map."""
     raw = rules.cleaning.to_simplified(raw)
-    lines = [_clean_line(line, no, rules) for no, line in enumerate(raw.splitlines(), 1)]
+    raw = _FULLWIDTH_RUN.sub(lambda m: m.group(0).translate(_FULLWIDTH), raw)
+    raw = rules.cleaning.strip_debris(raw)  # one pass, not one a line: none spans a line
+    lines = [_clean_line(line, no) for no, line in enumerate(raw.splitlines(), 1)]
     lines = [ln for k, ln in enumerate(lines) if ln.tab or not rules.cleaning.is_dropped(ln.text)
              or _table_cell(lines, k, rules)]
     lines = _join_broken(lines, rules)
@@ -240,11 +246,9 @@ def _table_cell(lines: list["_Line"], k: int, rules: Rules) -> bool:
         and len(after) <= limit
 
 
-def _clean_line(line: str, number: int, rules: Rules) -> _Line:
+def _clean_line(line: str, number: int) -> _Line:
     tab = line.startswith("\t")
-    line = line.translate(_FULLWIDTH)
-    line = rules.cleaning.strip_debris(line)
-    line = re.sub(r"[ \t\f\v\r]{2,}", " ", line.replace("\t", " ")).strip()
+    line = _SPACES.sub(" ", line.replace("\t", " ")).strip()
     return _Line(line, [(0, number)], tab and bool(line))
 
 

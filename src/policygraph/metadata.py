@@ -65,7 +65,7 @@ def notice(head: list[str], rules: Rules) -> tuple[str | None, str | None]:
     md = rules.metadata
     rx = md.rx
     for i, line in enumerate(head):
-        m = rx["wrapper"].search(line)
+        m = rx["wrapper"].search(line) if rx["wrapper_verb"].search(line) else None
         if m is None:
             continue
         issuer = _issuer(m["issuer"], rules)

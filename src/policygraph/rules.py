@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+try:  # the regular-expression parser, to read what a pattern can begin with
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from .errors import Errors, RulesError
 
@@ -36,6 +42,90 @@ def _check_regex(value: str) -> str:
 
 
 _QUOTE_SPACE = re.compile(r"[“”‘’\"'\s]")
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
+
+
+def compile_fast(pattern: str) -> re.Pattern:
+    """``re.compile(pattern)``, led by a lookahead for the characters a match can begin
+    with when the pattern opens with something optional or zero-width ((?<!比), (达到)?):
+    the engine then skips other positions at once instead of trying every branch at each
+    of them (the target quantity pattern ran twice as fast). Matches are unchanged."""
+    parsed = _sre_parse.parse(pattern)
+    if parsed.state.flags & ~re.UNICODE or not _opens_loosely(parsed.data):
+        return re.compile(pattern)
+    first = _first_chars(parsed.data)
+    if first is None or first[1] or any("-" in c[1:] for c in first[0]):
+        return re.compile(pattern)  # unknown, empty-matching, or too broad (一-龥) to help
+    return re.compile(f"(?=[{''.join(sorted(first[0]))}])(?:{pattern})")
+
+
+def _opens_loosely(data) -> bool:
+    """Does the first element give the engine no character to look for (so it would try
+    the whole pattern at every position)?"""
+    if not data:
+        return False
+    op, av = data[0]
+    name = str(op)
+    if name in ("ASSERT", "ASSERT_NOT"):
+        return True
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        return av[0] == 0 or _opens_loosely(av[2].data)
+    if name == "SUBPATTERN":
+        return _opens_loosely(av[3].data)
+    if name == "BRANCH":
+        return any(_opens_loosely(alt.data) for alt in av[1])
+    return False
+
+
+def _first_chars(data) -> tuple[set[str], bool] | None:
+    """The character-class items a match of ``data`` can begin with, and whether it can
+    match nothing at all; None when that is not simply known."""
+    chars: set[str] = set()
+    for op, av in data:
+        name = str(op)
+        if name == "LITERAL":
+            return chars | {re.escape(chr(av))}, False
+        if name == "IN":
+            items = _class_items(av)
+            return (chars | items, False) if items is not None else None
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue  # zero-width: the next element gives the first character
+        if name == "SUBPATTERN":
+            if av[1] or av[2]:
+                return None  # inline flags
+            inner = _first_chars(av[3].data)
+        elif name == "BRANCH":
+            alts = [_first_chars(alt.data) for alt in av[1]]
+            if any(a is None for a in alts):
+                return None
+            inner = (set().union(*(a[0] for a in alts)), any(a[1] for a in alts))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            inner = _first_chars(av[2].data)
+            if inner is not None and av[0] == 0:
+                inner = (inner[0], True)
+        else:
+            return None  # ., a back reference, a negated character ...
+        if inner is None:
+            return None
+        chars |= inner[0]
+        if not inner[1]:
+            return chars, False
+    return chars, True
+
+
+def _class_items(items) -> set[str] | None:
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.add(re.escape(chr(av)))
+        elif name == "RANGE":
+            out.add(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif name == "CATEGORY" and str(av) in _CATEGORIES:
+            out.add(_CATEGORIES[str(av)])
+        else:
+            return None
+    return out
 
 
 def _union(patterns) -> str:
@@ -119,12 +209,12 @@ class CleaningRules(_Strict):
         return re.compile("|".join(f"(?:{p})" for p in self.drop_lines))
 
     @cached_property
-    def _title_end(self) -> re.Pattern:
-        return re.compile(self.title_end)
+    def _title_end(self) -> "_EndPattern":
+        return _EndPattern(self.title_end)
 
     @cached_property
-    def _complete(self) -> re.Pattern:
-        return re.compile(self.complete_end)
+    def _complete(self) -> "_EndPattern":
+        return _EndPattern(self.complete_end)
 
     def strip_debris(self, line: str) -> str:
         return self._debris.sub("", line)
@@ -137,6 +227,23 @@ class CleaningRules(_Strict):
 
     def is_complete(self, text: str) -> bool:
         return bool(self._complete.search(text))
+
+
+class _EndPattern:
+    """A pattern anchored at the end of the text (…$), searched only in the last
+    characters it can match: ``re.search`` would try it at every position of a long
+    paragraph, and cleaning asks this of every line of a document."""
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(pattern)
+        width = re._parser.parse(pattern).getwidth()[1]  # type: ignore[attr-defined]
+        bounded = pattern.endswith("$") and "(?<" not in pattern and width < 10_000
+        self.width = width if bounded else None
+
+    def search(self, text: str) -> re.Match | None:
+        if self.width is not None and len(text) > self.width:
+            return self.regex.search(text, len(text) - self.width)
+        return self.regex.search(text)
 
 
 # --------------------------------------------------------------------------- headings
@@ -178,16 +285,16 @@ class HeadingRules(_Strict):
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {name: re.compile(getattr(self, name)) for name in _HEADING_PATTERNS}
+        return {name: compile_fast(getattr(self, name)) for name in _HEADING_PATTERNS}
 
     @cached_property
     def _any_heading(self) -> re.Pattern:
         """Every heading pattern in one: most lines open none, and one test says so."""
-        return re.compile(_union(h.pattern for h in self.headings))
+        return compile_fast(_union(h.pattern for h in self.headings))
 
     @cached_property
     def _any_block(self) -> re.Pattern:
-        return re.compile(_union([self._any_heading.pattern, self.box_header,
+        return compile_fast(_union([self._any_heading.pattern, self.box_header,
                                   self.annex_header, self.assignment]))
 
     def match_heading(self, line: str) -> tuple[HeadingPattern, re.Match] | None:
@@ -212,6 +319,7 @@ class Region(_Strict):
 
 
 _METADATA_PATTERNS = ("draft_markers", "doc_number", "issuer", "period", "date", "wrapper",
+                      "wrapper_verb",
                       "quoted_title", "forwarding_end", "organ", "doc_number_inline",
                       "joint_issuer", "labelled_title", "deadline", "measures_part")
 
@@ -224,6 +332,7 @@ class MetadataRules(_Strict):
     period: str
     date: str
     wrapper: str
+    wrapper_verb: str
     quoted_title: str
     forwarding_end: str
     plan_kinds: list[str]
@@ -238,11 +347,17 @@ class MetadataRules(_Strict):
 
     _v = field_validator(*_METADATA_PATTERNS)(_check_regex)
 
+    @model_validator(mode="after")
+    def _verb_in_wrapper(self) -> "MetadataRules":
+        if f"(?:{self.wrapper_verb})" not in self.wrapper:
+            raise ValueError("wrapper must contain (?:wrapper_verb), the verb looked for first")
+        return self
+
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        out = {name: re.compile(getattr(self, name)) for name in _METADATA_PATTERNS}
+        out = {name: compile_fast(getattr(self, name)) for name in _METADATA_PATTERNS}
         # A line that ends like the title of a document of one of the plan kinds.
-        out["plan_kind_end"] = re.compile(
+        out["plan_kind_end"] = compile_fast(
             rf"(?:{'|'.join(map(re.escape, self.plan_kinds))})\s*(?:[（(][^）)]*[）)])?$")
         return out
 
@@ -264,7 +379,7 @@ class MetadataRules(_Strict):
 
     @cached_property
     def region_regex(self) -> re.Pattern:
-        return re.compile(_alternation(list(self.region_names)))
+        return compile_fast(_alternation(list(self.region_names)))
 
 
 # ----------------------------------------------------------------------- extraction
@@ -310,27 +425,27 @@ class UnitRules(_Strict):
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {
-            "label": re.compile(rf"[（(]?\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
+            "label": compile_fast(rf"[（(]?\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
             # （责任单位：… ending a heading's line: the heading's units.
-            "tail": re.compile(rf"[（(]\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
-            "separators": re.compile(self.separators),
-            "prefix": re.compile(rf"^(?!{_alternation(self.not_prefixes)})"
+            "tail": compile_fast(rf"[（(]\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
+            "separators": compile_fast(self.separators),
+            "prefix": compile_fast(rf"^(?!{_alternation(self.not_prefixes)})"
                                  rf"(?P<prefix>{_alternation(self.prefixes)})"),
-            "department": re.compile(self.department),
-            "collective": re.compile(self.collective),
-            "alias": re.compile(rf"(?:{_alternation(list(self.aliases))})$"),
-            "list_tail": re.compile(self.list_tail),
-            "local_organ": re.compile(self.local_organ),
-            "party_prefix": re.compile(self.party_prefix),
-            "party_body": re.compile(self.party_body),
-            "own_name": re.compile(self.own_name),
+            "department": compile_fast(self.department),
+            "collective": compile_fast(self.collective),
+            "alias": compile_fast(rf"(?:{_alternation(list(self.aliases))})$"),
+            "list_tail": compile_fast(self.list_tail),
+            "local_organ": compile_fast(self.local_organ),
+            "party_prefix": compile_fast(self.party_prefix),
+            "party_body": compile_fast(self.party_body),
+            "own_name": compile_fast(self.own_name),
             # A bracket holding a unit list: a role label (牵头单位：) or a role verb.
-            "bracket": re.compile(
+            "bracket": compile_fast(
                 "|".join(rf"{re.escape(o)}(?P<b{i}>(?:[^{re.escape(o + c)}（）()]"
                          rf"|[（(][^（）()]*[）)]){{2,300}}){re.escape(c)}"
                          for i, (o, c) in enumerate(self.brackets.items()))),
             # A PDF line break may fall inside the verb (按职责\n分工负责).
-            "verb": re.compile("(?P<verb>" + "|".join(
+            "verb": compile_fast("(?P<verb>" + "|".join(
                 r"\s*".join(map(re.escape, v))
                 for v in sorted(self.verb_roles, key=len, reverse=True)) + r")\s*(?:[，,；;。]|$)"),
         }
@@ -408,11 +523,11 @@ class TargetRules(_Strict):
                     rf"(?P<unit>(?:{_alternation(self.multipliers)})?"
                     rf"(?:{_alternation(self.measure_units)}))"
                     rf"(?P<after>{_alternation(list(self.after))})?")
-        out = {n: re.compile(getattr(self, n)) for n in _TARGET_PATTERNS}
-        out["quantity"] = re.compile(quantity)
-        out["deadline"] = re.compile(f"{self.year}|(?P<this>{self.this_year})")
-        out["scope"] = re.compile(_alternation(self.scopes))
-        out["unit_in_brackets"] = re.compile(
+        out = {n: compile_fast(getattr(self, n)) for n in _TARGET_PATTERNS}
+        out["quantity"] = compile_fast(quantity)
+        out["deadline"] = compile_fast(f"{self.year}|(?P<this>{self.this_year})")
+        out["scope"] = compile_fast(_alternation(self.scopes))
+        out["unit_in_brackets"] = compile_fast(
             rf"[（(]\s*(?P<unit>{_alternation(self.measure_units)})\s*[）)]")
         return out
 
@@ -455,22 +570,22 @@ class PlatformRules(_Strict):
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
         return {
-            "kind": re.compile(_alternation(list(self.kinds))),
-            "kind_end": re.compile(f"(?:{_alternation(list(self.kinds))})$"),
-            "level": re.compile(_alternation(list(self.levels))),
-            "place": re.compile(f"{_alternation(self.places)}|{self.country_pair}"),
-            "local_place": re.compile(
+            "kind": compile_fast(_alternation(list(self.kinds))),
+            "kind_end": compile_fast(f"(?:{_alternation(list(self.kinds))})$"),
+            "level": compile_fast(_alternation(list(self.levels))),
+            "place": compile_fast(f"{_alternation(self.places)}|{self.country_pair}"),
+            "local_place": compile_fast(
                 f"{_alternation([p for p in self.places if p not in self.national])}"
                 f"|{self.country_pair}"),
             # A word of a name that holds a stop character (自由贸易: 由; 华为: 为) is matched
             # first, as a whole, so the stop inside it is not one (see names.name_start).
-            "left_stop": re.compile(f"(?:{_alternation(self.name_words + self.proper_names)})"
+            "left_stop": compile_fast(f"(?:{_alternation(self.name_words + self.proper_names)})"
                                     f"|(?P<stop>{self.left_stops})"),
-            "soft_stop": re.compile(self.soft_stops),
-            "proper": re.compile(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
-            "organisation": re.compile(_alternation(self.proper_names)),
-            "national_start": re.compile(f"(?:{_alternation(self.national)})(?![-－·])"),
-            "host_verbs": re.compile(self.host_verbs),
+            "soft_stop": compile_fast(self.soft_stops),
+            "proper": compile_fast(f"{_alternation(self.places + self.proper_names)}|{self.country_pair}"),
+            "organisation": compile_fast(_alternation(self.proper_names)),
+            "national_start": compile_fast(f"(?:{_alternation(self.national)})(?![-－·])"),
+            "host_verbs": compile_fast(self.host_verbs),
         }
 
 
@@ -491,11 +606,11 @@ class MetricRules(_Strict):
 
     @cached_property
     def alias_regex(self) -> re.Pattern:
-        return re.compile(_alternation([a for aliases in self.metrics.values() for a in aliases]))
+        return compile_fast(_alternation([a for aliases in self.metrics.values() for a in aliases]))
 
     @cached_property
     def other_regex(self) -> re.Pattern:
-        return re.compile(self.other_indicator)
+        return compile_fast(self.other_indicator)
 
     @cached_property
     def canonical_of(self) -> dict[str, str]:
@@ -509,9 +624,9 @@ class OrgRules(_Strict):
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {"kind": re.compile(f"(?:{_alternation(list(self.kinds))})"),
-                "kind_end": re.compile(f"(?:{_alternation(list(self.kinds))})$"),
-                "anchor": re.compile(_alternation(self.anchors + self.known))}
+        return {"kind": compile_fast(f"(?:{_alternation(list(self.kinds))})"),
+                "kind_end": compile_fast(f"(?:{_alternation(list(self.kinds))})$"),
+                "anchor": compile_fast(_alternation(self.anchors + self.known))}
 
 
 class FieldRules(_Strict):
@@ -525,7 +640,7 @@ class FieldRules(_Strict):
     @cached_property
     def any_term(self) -> re.Pattern:
         """Whether a text names any field at all (most task texts do not)."""
-        return re.compile(_alternation(list(self.terms)))
+        return compile_fast(_alternation(list(self.terms)))
 
 
 _INCENTIVE_PATTERNS = ("amount", "words", "max_before", "qualifier_after", "threshold_before",
@@ -545,7 +660,7 @@ class IncentiveRules(_Strict):
 
     @cached_property
     def rx(self) -> dict[str, re.Pattern]:
-        return {name: re.compile(getattr(self, name)) for name in _INCENTIVE_PATTERNS}
+        return {name: compile_fast(getattr(self, name)) for name in _INCENTIVE_PATTERNS}
 
 
 # ------------------------------------------------------------------------- all rules

@@ -19,7 +19,7 @@ from .rules import Rules, load_rules
 BOX_LEVEL = 9  # boxes close only at a heading outside them
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     start: int
     end: int
@@ -34,9 +34,11 @@ def split_lines(source: Source, rules: Rules) -> list[Line]:
     h = rules.headings
     lines, offset = [], 0
     for text in source.text.split("\n"):
-        cuts = [0]
-        if len(text) >= h.run_in_min_chars:
-            cuts += [m.end() for m in h.rx["run_in_heading"].finditer(text) if m.end() > 0]
+        if len(text) < h.run_in_min_chars:  # most lines: no run-in heading to cut before
+            lines.append(Line(offset, offset + len(text), text, offset in tabs))
+            offset += len(text) + 1
+            continue
+        cuts = [0] + [m.end() for m in h.rx["run_in_heading"].finditer(text) if m.end() > 0]
         for a, b in zip(cuts, cuts[1:] + [len(text)]):
             if a < b or not lines or a == 0:
                 lines.append(Line(offset + a, offset + b, text[a:b], a == 0 and offset in tabs,
@@ -115,7 +117,9 @@ class _Builder:
     def line(self, line: Line) -> None:
         text = line.text
         h = self.h
-        if m := h.rx["box_header"].match(text):
+        if not h.starts_block(text):  # most lines: one test of every block pattern at once
+            self.paragraph(line)
+        elif m := h.rx["box_header"].match(text):
             self.close_boxes()
             self.add(Node(kind="box", label=f"专栏{m['num']}", level=BOX_LEVEL, title=m["title"].strip(),
                           start=line.start, end=line.end, body_start=line.start), push=True)
@@ -130,14 +134,17 @@ class _Builder:
         elif hm := h.match_heading(text):
             self.heading(line, *hm)
         else:
-            annex = self.top if self.top.kind == "annex" and not self.top.title else None
-            if annex is not None:
-                annex.title = text  # 附件（一） with its title on the next line
-            self.add(Node(kind="paragraph", level=self.top.level + 1, start=line.start,
-                          end=line.end, body_start=line.start, title=first_sentence(text)[:60]),
-                     push=False)
-            self.inline_items(self.top.children[-1], text, line.start)
+            self.paragraph(line)
         self.extend(line.end)
+
+    def paragraph(self, line: Line) -> None:
+        text = line.text
+        if self.top.kind == "annex" and not self.top.title:
+            self.top.title = text  # 附件（一） with its title on the next line
+        node = self.add(Node(kind="paragraph", level=self.top.level + 1, start=line.start,
+                             end=line.end, body_start=line.start,
+                             title=first_sentence(text)[:60]), push=False)
+        self.inline_items(node, text, line.start)
 
     def close_boxes(self) -> None:
         while any(n.kind == "box" for n in self.stack):
@@ -225,9 +232,11 @@ class _Builder:
 
     def inline_items(self, node: Node, text: str, offset: int) -> None:
         """一是…二是… inside one paragraph become inline_item children."""
-        marks = [m for m in self.h.rx["inline_items"].finditer(text)]
+        marks = list(self.h.rx["inline_items"].finditer(text))
+        if len(marks) < 2:
+            return
         numbers = [cn_number(m["num"]) for m in marks]
-        if len(marks) < 2 or numbers[:2] != [1, 2]:
+        if numbers[:2] != [1, 2]:
             return
         for k, m in enumerate(marks):
             end = marks[k + 1].start() if k + 1 < len(marks) else len(text.rstrip())

@@ -18,15 +18,17 @@ from ..lang import cn_number
 from ..structure import parent_map
 
 LINE_KINDS = ("section", "item", "box", "box_item", "paragraph", "annex")
-CLAUSE_END = re.compile(r"[，。；：,;:！？!?\n]")
+CLAUSE_STOPS = "，。；：,;:！？!?\n"
+CLAUSE_END = re.compile(f"[{CLAUSE_STOPS}]")
 # How far back a clause, a sentence or a name may reach: keeps one pathological line
 # (a megabyte without punctuation) linear instead of quadratic.
 MAX_CLAUSE = 200
 MAX_SENTENCE = 400
-SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+SENTENCE_STOPS = "。；;！？!?\n"
+SENTENCE_END = re.compile(f"[{SENTENCE_STOPS}]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     start: int
     end: int
@@ -47,16 +49,16 @@ class Context:
     # Spans an extractor has taken as its facts (an incentive's 30万元), sorted by start:
     # an extractor that runs later leaves them alone (it is not also a target).
     claimed: list[tuple[int, int]] = field(default_factory=list)
+    text: str = field(init=False)  # the document's text (read everywhere: not a property)
+
+    def __post_init__(self) -> None:
+        self.text = self.doc.source.text
 
     def claim(self, start: int, end: int) -> None:
         insort(self.claimed, (start, end))
 
     def is_claimed(self, start: int, end: int) -> bool:
         return overlaps(self.claimed, start, end)
-
-    @property
-    def text(self) -> str:
-        return self.doc.source.text
 
     def prov(self, start: int, end: int) -> Provenance:
         return Provenance(file=self.doc.source.path, line=self.doc.source.line_of(start),
@@ -179,23 +181,21 @@ def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return i > 0 and spans[i - 1][1] > start
 
 
-def _start_after(text: str, pos: int, floor: int, stops: re.Pattern, reach: int) -> int:
-    """Just after the last ``stops`` character before ``pos``, within ``reach``, not before floor."""
+def _start_after(text: str, pos: int, floor: int, stops: str, reach: int) -> int:
+    """Just after the last ``stops`` character before ``pos``, within ``reach``, not before
+    floor (one rfind a character: a regex tried at each position back cost more)."""
     floor = max(floor, pos - reach)
-    for i in range(pos - 1, floor - 1, -1):
-        if stops.match(text, i):
-            return i + 1
-    return floor
+    return max(floor, max(text.rfind(c, floor, pos) for c in stops) + 1)
 
 
 def clause_start(text: str, pos: int, floor: int) -> int:
     """Start of the clause that holds ``pos`` (after the last ，。；：)."""
-    return _start_after(text, pos, floor, CLAUSE_END, MAX_CLAUSE)
+    return _start_after(text, pos, floor, CLAUSE_STOPS, MAX_CLAUSE)
 
 
 def sentence_start(text: str, pos: int, floor: int) -> int:
     """Start of the sentence that holds ``pos`` (after the last 。；！？)."""
-    return _start_after(text, pos, floor, SENTENCE_END, MAX_SENTENCE)
+    return _start_after(text, pos, floor, SENTENCE_STOPS, MAX_SENTENCE)
 
 
 def sentence_end(text: str, pos: int, ceiling: int) -> int:

@@ -71,7 +71,7 @@ def _place_after(ctx: Context, end: int, ceiling: int) -> int:
     """A place in brackets right after the kind is part of the name: 国家数字经济创新发展
     试验区（福建）."""
     m = PLACE_AFTER.match(ctx.text, end, ceiling)
-    if m and ctx.rules.metadata.gazetteer.regex.fullmatch(m["place"]):
+    if m and m["place"] in ctx.rules.metadata.gazetteer.spellings:
         return m.end()
     return end
 
@@ -142,7 +142,7 @@ def _specific(ctx: Context, name: str, proper: bool, kind: str = "") -> bool:
 def _local_place(ctx: Context, name: str) -> bool:
     """A place below the country: the rules' regions (长三角) or any of the gazetteer's."""
     return (ctx.rules.platforms.rx["local_place"].search(name) is not None
-            or ctx.rules.metadata.gazetteer.regex.search(name) is not None)
+            or ctx.rules.metadata.gazetteer.search(name) is not None)
 
 
 def _host(ctx: Context, seg: Segment, name_start_: int, end: int) -> str | None:

@@ -58,7 +58,7 @@ def _segment_targets(ctx: Context, seg: Segment) -> list[TargetFact]:
         if fact is not None:
             found.append(fact)
             previous_end = fact.prov.end
-    if "指数" in text[body:seg.end]:
+    if text.find("指数", body, seg.end) >= 0:
         found += _index_targets(ctx, seg, body, found)
     if FUSED_HINT.search(text, body, seg.end):
         found += _fused_targets(ctx, seg, body)

@@ -74,7 +74,7 @@ def distribute_suffix(names: list[str], ctx: Context) -> list[str]:
     out = list(names)
     bare: list[int] = []  # indexes of the run of bare places waiting for an organ
     for i, name in enumerate(names):
-        m = gaz.regex.match(name)
+        m = gaz.match(name)
         if m is not None and m.end() == len(name):
             bare.append(i)
             continue
@@ -93,7 +93,7 @@ def distribute_suffix(names: list[str], ctx: Context) -> list[str]:
 def _placed(name: str, ctx: Context) -> bool:
     """A unit named with its own place (天津银保监局, 滨海新区人民政府) or name (中新天津
     生态城管委会, 人民银行天津分行) takes no prefix."""
-    return (ctx.rules.metadata.gazetteer.regex.match(name) is not None
+    return (ctx.rules.metadata.gazetteer.match(name) is not None
             or ctx.rules.units.rx["own_name"].search(name) is not None)
 
 
