@@ -95,6 +95,27 @@ def test_file_names_with_spaces_and_chinese(tmp_path):
     assert (tmp_path / "graphs" / "plans").iterdir()
 
 
+def test_a_file_name_that_is_not_utf8_is_built_and_named_with_escapes(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(CHANGJI, raw / "good.txt")
+    with open(os.fsencode(raw) + b"/plan\xff.txt", "wb") as f:  # Latin-1 ÿ, not UTF-8
+        f.write((RAW / PLANS["ten_actions"]).read_bytes())
+    result = build(raw, tmp_path / "graphs", workers=1)
+    assert not result.errors and len(result.extracted) == 2 and result.plans == 2
+    assert str(raw / "plan\\xff.txt") in result.extracted
+    g = read_json(tmp_path / "graphs" / CORPUS_JSON)  # the store holds the name as text
+    assert str(raw / "plan\\xff.txt") in {d.get("source") for _, d in g.nodes(data=True)}
+
+
+def test_a_task_over_a_million_characters_is_extracted(tmp_path):
+    long_task = "（一）推进建设。" + "加快发展新能源产业，" * 110_000 + "\n"
+    f = _write(tmp_path, "long.txt", "二、重点任务\n\n" + long_task)
+    ex = extract(load_document(f))
+    assert len(ex.tasks) == 1 and len(f.read_text(encoding="utf-8")) > 1_000_000
+    assert "新能源" in {field.name for field in ex.fields}
+
+
 def test_symlinks_are_followed_and_dangling_ones_named(tmp_path):
     d = tmp_path / "raw"
     d.mkdir()

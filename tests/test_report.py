@@ -107,3 +107,16 @@ def test_the_report_lists_money_promised_with_its_quote(tmp_path, rules):
     table = table[:table.index("</table>")]
     assert table.count("<tr>") == 7  # the header and the six amounts
     assert "最高不超过500万元" in table and "市大数据局、市财政局" in table
+
+
+def test_a_graph_view_of_over_500_nodes_is_laid_out(corpus_graph):
+    """networkx lays out 500 nodes or more with scipy's sparse arrays (about 16 plans)."""
+    import json
+
+    import networkx as nx
+
+    twice = nx.compose(corpus_graph, nx.relabel_nodes(corpus_graph, lambda n: f"{n}:copy"))
+    page = render(twice)
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', page).group(1))
+    assert len(data["nodes"]) >= 500
+    assert all(0 <= n["x"] <= 900 and 0 <= n["y"] <= 700 for n in data["nodes"])

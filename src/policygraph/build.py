@@ -22,7 +22,7 @@ import networkx as nx
 
 from .errors import Errors, PolicyGraphError, StoreError, file_error
 from .graph import build_graph, plan_fragment, plan_id
-from .ingest import DEFAULT_MAX_MB
+from .ingest import DEFAULT_MAX_MB, path_text
 from .models import Extraction
 from .pipeline import load_document, plan_files
 from .rules import Rules, load_rules
@@ -106,7 +106,7 @@ def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
             fragment=write_fragment(plan_fragment(ex, job.rules), job.out, job.name))
         return entry, PlanSummary.of(ex)
     except Exception as exc:  # noqa: BLE001 - one surprising file must not stop the batch
-        return file_error(str(job.path), exc)
+        return file_error(path_text(job.path), exc)
 
 
 def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None,
@@ -131,7 +131,7 @@ def _counted(jobs: list[Job], results: Iterable, progress: Progress | None):
 def fragment_names(files: list[Path]) -> dict[str, str]:
     """A file name in the graphs directory for each source: its stem, or where two sources
     share a stem, the stem and a hash of the path."""
-    slugs = {str(f): plan_slug(str(f)) for f in files}
+    slugs = {path_text(f): plan_slug(path_text(f)) for f in files}
     seen = Counter(slugs.values())
     return {k: s if seen[s] == 1 else f"{s}-{hashlib.sha256(k.encode()).hexdigest()[:8]}"
             for k, s in slugs.items()}
@@ -173,7 +173,7 @@ def _in_memory(files: list[Path], rules: Rules, max_mb: float, workers: int,
             result.errors.append(got)
         else:
             extractions.append(got)
-            result.extracted.append(str(f))
+            result.extracted.append(path_text(f))
             result.summaries.append(PlanSummary.of(got))
     g = result.graph = build_graph(sorted(extractions, key=lambda ex: ex.source), rules)
     result.plans = len({ex.sha256 for ex in extractions})
@@ -194,9 +194,9 @@ def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, work
     result = BuildResult(files=len(files), out=out)
     todo: list[Path] = []
     for f in files:
-        entry = old.files.get(str(f))
+        entry = old.files.get(path_text(f))
         if same_code and _reusable(out, entry) and entry.sha256 == file_sha256(f):
-            new.files[str(f)] = entry  # unchanged: its fragment is merged as it is
+            new.files[path_text(f)] = entry  # unchanged: its fragment is merged as it is
         else:
             todo.append(f)
     names = fragment_names(files)
@@ -221,9 +221,9 @@ def _extract_into(new: Manifest, old: Manifest, result: BuildResult, todo: list[
     """Extract ``todo`` into the graphs directory and the new manifest; a file that fails
     keeps its last good entry, marked with the error."""
     out = result.out
-    jobs = [Job(f, rules, max_mb, out, names[str(f)]) for f in todo]
+    jobs = [Job(f, rules, max_mb, out, names[path_text(f)]) for f in todo]
     for f, got in run_jobs(jobs, workers, progress):
-        key = str(f)
+        key = path_text(f)
         if isinstance(got, PolicyGraphError):
             result.errors.append(got)
             last = old.files.get(key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import html.parser
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -48,6 +49,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 # ----------------------------------------------------------------------- public API
+def path_text(path: str | Path) -> str:
+    """A path as text every output can hold: a name that is not valid UTF-8 (bytes Python
+    keeps as lone surrogates) shows its bad bytes as \\xff escapes instead of failing
+    the JSON, the terminal or the database that receives it."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_source(path: str | Path, rules: Rules | None = None,
                 max_mb: float = DEFAULT_MAX_MB) -> Source:
     """Read one plan file of any supported format into a cleaned Source."""
@@ -55,7 +63,7 @@ def read_source(path: str | Path, rules: Rules | None = None,
 
     rules = rules or load_rules()
     p = Path(path)
-    name = str(path)
+    name = path_text(path)
     if not p.is_file():
         raise InputError(Errors.E001, name)
     ext = p.suffix.lower()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import Errors, InputError, PolicyGraphError, file_error
-from .ingest import DEFAULT_MAX_MB, SUPPORTED, read_source
+from .ingest import DEFAULT_MAX_MB, SUPPORTED, path_text, read_source
 from .models import Document
 from .rules import Rules, load_rules
 from .structure import parse
@@ -31,11 +31,11 @@ def plan_files(path: str | Path) -> list[Path]:
     if p.is_file():
         return [p]
     if not p.is_dir():
-        raise InputError(Errors.E001, str(path))
+        raise InputError(Errors.E001, path_text(path))
     files = sorted(f for f in p.rglob("*") if (f.is_file() or _dangling(f))
                    and not any(part.startswith(".") for part in f.relative_to(p).parts))
     if not files:
-        raise InputError(Errors.E010, str(path))
+        raise InputError(Errors.E010, path_text(path))
     return files
 
 
@@ -59,7 +59,7 @@ def load_documents(path: str | Path, rules: Rules | None = None,
         try:
             yield Outcome(f, document=load_document(f, rules, max_mb))
         except Exception as exc:  # noqa: BLE001 - one surprising file must not stop the batch
-            yield Outcome(f, error=file_error(str(f), exc))
+            yield Outcome(f, error=file_error(path_text(f), exc))
 
 
 __all__ = ["SUPPORTED", "Outcome", "load_document", "load_documents", "plan_files"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .build import Job, run_jobs
 from .errors import PolicyGraphError
-from .ingest import DEFAULT_MAX_MB
+from .ingest import DEFAULT_MAX_MB, path_text
 from .models import Extraction
 from .pipeline import plan_files
 from .rules import Rules, load_rules
@@ -85,7 +85,7 @@ def _row(path: Path, ex: Extraction, text: str) -> Row:
     local = bool(PLAN_KINDS.search(title or head)) and not CENTRAL.search(
         ex.plan.issuer or title or "")
     targets = bool(DEADLINE.search(text) and FIGURE.search(text))
-    return Row(str(path), local_plan=local, expects_targets=targets,
+    return Row(path_text(path), local_plan=local, expects_targets=targets,
                expects_units=bool(UNIT_LABELS.search(text)),
                found={"region": bool(ex.plan.region), "title": bool(ex.plan.title),
                       "tasks": bool(ex.tasks), "targets": bool(ex.targets),
@@ -99,7 +99,7 @@ def survey(folder: str | Path, rules: Rules | None = None, workers: int = 2,
     rows = []
     for path, got in run_jobs([Job(f, rules, max_mb) for f in files], workers):
         if isinstance(got, PolicyGraphError):
-            rows.append(Row(str(path), error=got.line()))
+            rows.append(Row(path_text(path), error=got.line()))
         else:
             text = path.read_text(encoding="utf-8", errors="replace")
             rows.append(_row(path, got, text))
