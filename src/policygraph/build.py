@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -26,8 +28,8 @@ from .ingest import DEFAULT_MAX_MB, path_text
 from .models import Extraction
 from .pipeline import load_document, plan_files
 from .rules import Rules, load_rules
-from .store.files import (CORPUS_JSON, plan_slug, read_corpus, remove_exports, remove_files,
-                          write_exports)
+from .store.files import (CORPUS_JSON, plan_slug, read_corpus, remove_exports,
+                          remove_leftovers, write_exports)
 from .store.fragments import BrokenFragment, assemble_corpus, fragment_intact, write_fragment
 from .store.manifest import (FileEntry, Manifest, build_lock, cache_extraction,
                              extractor_version, file_sha256, read_manifest, write_manifest)
@@ -64,6 +66,7 @@ class BuildResult:
     files: int = 0
     extracted: list[str] = field(default_factory=list)  # files read and extracted this run
     removed: list[str] = field(default_factory=list)  # files gone since the last build
+    repaired: list[str] = field(default_factory=list)  # damage found in the store and mended
     out: Path | None = None
     changed: bool = False  # corpus.json was rewritten
     plans: int = 0
@@ -113,12 +116,38 @@ def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None
              ) -> Iterator[tuple[Path, Extraction | Done | PolicyGraphError]]:
     """Each job's result, in order; across ``workers`` processes."""
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                                   initializer=_worker_start, initargs=(os.getpid(),))
+        try:
             # Small chunks: the last one decides when the pool is done.
             chunk = max(1, min(4, len(jobs) // (workers * 8)))
             yield from _counted(jobs, pool.map(_run_job, jobs, chunksize=chunk), progress)
+        except BaseException:
+            _stop_workers(pool)  # interrupted: do not wait for the files in progress
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         yield from _counted(jobs, map(_run_job, jobs), progress)
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the build (which stops the workers), and exit when
+    the build is gone, even killed with -9 (a worker would otherwise wait on its queue
+    forever, an orphan holding the build's files open)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="policygraph-parent-watch").start()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):  # no public way before 3.14
+        process.terminate()
 
 
 def _counted(jobs: list[Job], results: Iterable, progress: Progress | None):
@@ -157,7 +186,11 @@ def build(path: str | Path, out: str | Path | None = None, rules: Rules | None =
             result = _incremental(files, Path(out), rules, max_mb, workers, progress)
             exports = set(exports)
             if exports:
-                result.written = write_exports(result.corpus_graph(), Path(out), exports)
+                try:
+                    result.written = write_exports(result.corpus_graph(), Path(out), exports)
+                except BaseException:
+                    remove_exports(Path(out))  # half an export must not pass for a whole one
+                    raise
             elif result.changed:
                 remove_exports(Path(out))  # they no longer match corpus.json
     result.seconds = time.perf_counter() - started
@@ -203,13 +236,18 @@ def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, work
     _extract_into(new, old, result, todo, names, rules, max_mb, workers, progress)
 
     result.removed = sorted(set(old.files) - set(new.files))
-    result.changed = bool(result.extracted or result.removed or not (out / CORPUS_JSON).exists())
+    result.changed = bool(result.extracted or result.removed)
+    if not result.changed and not _corpus_intact(out, old):
+        result.changed = True
+        result.repaired.append(f"{out / CORPUS_JSON}: not as the last build wrote it (missing "
+                               "or damaged); written again from the fragments")
     if result.changed:
         _assemble(new, old, result, names, rules, max_mb)
-        _remove_stale(out, old, new)
     else:
         new.nodes, new.relationships = old.nodes, old.relationships
+        new.corpus_sha256 = old.corpus_sha256
     write_manifest(out, new)
+    remove_leftovers(out, _referenced(new))  # after the manifest: it must not name them
     result.plans = len({e.plan_id for e in new.files.values()})  # one text under two names: one
     result.nodes, result.relationships = new.nodes, new.relationships
     return result
@@ -243,7 +281,8 @@ def _assemble(new: Manifest, old: Manifest, result: BuildResult, names: dict[str
     while True:
         try:
             fragments = {k: (e.plan_id, e.fragment) for k, e in new.files.items()}
-            new.nodes, new.relationships = assemble_corpus(result.out, fragments, rules)
+            new.nodes, new.relationships, new.corpus_sha256 = assemble_corpus(
+                result.out, fragments, rules)
             return
         except BrokenFragment as broken:
             key = broken.key
@@ -256,10 +295,17 @@ def _assemble(new: Manifest, old: Manifest, result: BuildResult, names: dict[str
             _extract_into(new, Manifest(), result, [Path(key)], names, rules, max_mb, 1)
 
 
-def _remove_stale(out: Path, old: Manifest, new: Manifest) -> None:
-    """Fragments and cached extractions no current file refers to."""
-    def paths(m: Manifest) -> set[str]:
-        return {p for e in m.files.values()
-                for p in (e.extraction, e.fragment.path if e.fragment else None) if p}
+def _corpus_intact(out: Path, manifest: Manifest) -> bool:
+    """corpus.json is what the last build wrote: a damaged one is written again (else
+    every query fails on it, or reads a changed value, until some plan changes)."""
+    try:
+        return bool(manifest.corpus_sha256) and \
+            file_sha256(out / CORPUS_JSON) == manifest.corpus_sha256
+    except OSError:
+        return False
 
-    remove_files(out, sorted(paths(old) - paths(new)))
+
+def _referenced(m: Manifest) -> set[str]:
+    """The fragments and cached extractions the manifest's files refer to."""
+    return {p for e in m.files.values()
+            for p in (e.extraction, e.fragment.path if e.fragment else None) if p}

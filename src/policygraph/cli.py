@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -21,7 +22,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from . import errors
-from .errors import Errors, PolicyGraphError, StoreError
+from .errors import Errors, Interrupted, PolicyGraphError, StoreError
 from .ingest import DEFAULT_MAX_MB
 from .models import Document, Node
 from .pipeline import load_document, load_documents
@@ -356,6 +357,8 @@ def build(
                            exports=[e.value for e in export], waiting=waiting_on(out))
     for exc in result.errors:
         fail_line(exc)
+    for mended in result.repaired:
+        err_console.print(f"[yellow]repaired[/yellow] {escape(mended)}")
     if result.extracted:
         print_extracted(result, out)
     removed = f", {len(result.removed)} removed" if result.removed else ""
@@ -699,12 +702,25 @@ def cypher(
 
 
 def main() -> None:
-    """Entry point: typer app with the project's errors turned into one line."""
+    """Entry point: typer app with the project's errors turned into one line, and SIGINT
+    or SIGTERM turned into a clean stop (the build's lock and workers released, no temp
+    file left: every write goes through a temporary file renamed at the end)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         app()
     except PolicyGraphError as exc:
         fail_line(exc)
         sys.exit(exc.exit_code)
+    except Interrupted as stop:
+        err_console.print(f"[red]stopped[/red] by {signal.Signals(stop.signum).name}: what "
+                          "was written before stays; run the command again to finish")
+        sys.exit(stop.exit_code)
+
+
+def _interrupt(signum: int, frame) -> None:
+    signal.signal(signum, signal.SIG_IGN)  # a second signal must not break the unwinding
+    raise Interrupted(signum)
 
 
 if __name__ == "__main__":

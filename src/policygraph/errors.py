@@ -52,6 +52,18 @@ EXIT_PARTIAL = 1  # some inputs failed, the good ones were processed
 EXIT_USAGE = 2  # bad command line (typer's own code)
 EXIT_INPUT = 3  # the only/every input was bad
 EXIT_DATABASE = 4  # the graph database was unreachable, refused us or failed
+# Stopped by a signal: 128 + its number, as a shell reports it (130 Ctrl-C, 143 SIGTERM).
+EXIT_SIGNAL_BASE = 128
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwinds like KeyboardInterrupt (a BaseException, so no
+    per-file ``except Exception`` takes it for a bad file) and releases what is held."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = EXIT_SIGNAL_BASE + signum
 
 
 class PolicyGraphError(Exception):

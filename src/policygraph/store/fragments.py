@@ -26,6 +26,7 @@ parsing every copy was most of a one-file re-run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Iterator
@@ -52,6 +53,7 @@ class Fragment(BaseModel):
     owned_links: Span
     nodes: int  # owned nodes, the Plan excluded
     links: int  # edges touching the plan's own nodes
+    sha256: str  # of the whole file: a fragment is reused only as it was written
 
 
 _ITEM = b",\n"  # between the items of HEAD and SHARED
@@ -123,7 +125,8 @@ def write_fragment(g: nx.MultiDiGraph, out: Path, name: str) -> Fragment:
     data, spans = _layout(_join(head, _ITEM), _join(nodes), _join(shared, _ITEM), _join(links))
     rel = f"plans/{name}.json"
     atomic_write(out / rel, data)
-    return Fragment(path=rel, size=len(data), nodes=len(nodes), links=len(links), **spans)
+    return Fragment(path=rel, size=len(data), nodes=len(nodes), links=len(links),
+                    sha256=hashlib.sha256(data).hexdigest(), **spans)
 
 
 def fragment_intact(out: Path, frag: Fragment | None, pid: str | None) -> bool:
@@ -152,9 +155,10 @@ class BrokenFragment(Exception):
 
 
 def assemble_corpus(out: Path, fragments: dict[str, tuple[str, Fragment]],
-                    rules: Rules) -> tuple[int, int]:
+                    rules: Rules) -> tuple[int, int, str]:
     """Merge the fragments (source file → (plan id, fragment)) in source order into
-    ``corpus.json``; return its node and relationship counts. Raises BrokenFragment."""
+    ``corpus.json``; return its node and relationship counts and its checksum. Raises
+    BrokenFragment for a fragment that is not what was written."""
     plans: dict[str, dict] = {}
     shared: dict[str, dict] = {}
     shared_links: dict[tuple[str, str, str], dict] = {}
@@ -167,7 +171,10 @@ def assemble_corpus(out: Path, fragments: dict[str, tuple[str, Fragment]],
         if pid in plans:  # the same content under a second name adds nothing
             continue
         try:
-            data = memoryview((out / frag.path).read_bytes())  # slices without copies
+            raw = (out / frag.path).read_bytes()
+            if hashlib.sha256(raw).hexdigest() != frag.sha256:
+                raise BrokenFragment(key)  # a damaged byte would be copied into the corpus
+            data = memoryview(raw)  # slices without copies
             head = list(_new_items(bytes(data[slice(*frag.head)]), seen))
             links = list(_new_items(bytes(data[slice(*frag.shared_links)]), seen))
         except (OSError, ValueError):
@@ -198,8 +205,12 @@ def assemble_corpus(out: Path, fragments: dict[str, tuple[str, Fragment]],
     nodes = ([_dump({**d, "latest": latest[n]}) for n, d in plans.items()]
              + [_dump(d) for d in shared.values()] + owned_nodes)
     edges = [_dump(d) for d in shared_links.values()] + [_dump(d) for d in supersedes] + owned_links
-    atomic_write(out / CORPUS_JSON, [b'{"directed":true,"graph":{},"multigraph":true,"nodes":[',
-                                     *_commas(nodes), b'],"links":[', *_commas(edges), b"]}"])
+    chunks = [b'{"directed":true,"graph":{},"multigraph":true,"nodes":[', *_commas(nodes),
+              b'],"links":[', *_commas(edges), b"]}"]
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    atomic_write(out / CORPUS_JSON, chunks)
     return (len(plans) + len(shared) + n_owned,
-            len(shared_links) + len(supersedes) + n_links)
+            len(shared_links) + len(supersedes) + n_links, digest.hexdigest())
 

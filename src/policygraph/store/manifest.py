@@ -19,7 +19,7 @@ from typing import Callable, Iterator, Optional
 from pydantic import BaseModel, Field, ValidationError
 
 from ..models import Extraction
-from .files import atomic_write
+from .files import atomic_write, file_sha256
 from .fragments import Fragment
 
 MANIFEST = "manifest.json"
@@ -38,13 +38,14 @@ class FileEntry(BaseModel):
     error: Optional[str] = None  # the last attempt failed (the extraction is the last good one)
 
 
-MANIFEST_VERSION = 2  # 2: per-plan fragments
+MANIFEST_VERSION = 3  # 2: per-plan fragments; 3: checksums of fragments and corpus
 
 
 class Manifest(BaseModel):
     version: int = MANIFEST_VERSION
     extractor: str = ""
     rules: str = ""
+    corpus_sha256: str = ""  # of corpus.json as the build wrote it
     files: dict[str, FileEntry] = Field(default_factory=dict)
     nodes: int = 0
     relationships: int = 0
@@ -59,14 +60,6 @@ def extractor_version() -> str:
         for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             digest.update(f.name.encode() + f.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(out: Path) -> Manifest:
@@ -99,15 +92,20 @@ def cached_extraction(out: Path, entry: FileEntry) -> Extraction | None:
 
 @contextmanager
 def build_lock(out: Path, waiting: Callable[[str], None] = lambda pid: None) -> Iterator[None]:
-    """One build at a time per graphs directory; a second one waits for the first."""
+    """One build at a time per graphs directory; a second one waits for the first.
+
+    A POSIX record lock (lockf), not flock: it belongs to the process, so it dies with
+    the build however the build dies. An flock belongs to the open file, which forked
+    worker processes share: after a kill -9 of the build they kept it, and every later
+    build waited forever."""
     out.mkdir(parents=True, exist_ok=True)
     with open(out / LOCK, "a+") as f:
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # EACCES or EAGAIN: another process holds it
             f.seek(0)
             waiting(f.read().strip() or "?")
-            fcntl.flock(f, fcntl.LOCK_EX)
+            fcntl.lockf(f, fcntl.LOCK_EX)
         f.seek(0)
         f.truncate()
         f.write(str(os.getpid()))
@@ -115,6 +113,6 @@ def build_lock(out: Path, waiting: Callable[[str], None] = lambda pid: None) -> 
         try:
             yield
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            fcntl.lockf(f, fcntl.LOCK_UN)
 
 
