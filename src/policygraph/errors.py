@@ -35,11 +35,14 @@ class Errors(str, Enum):
     # E4xx: the graph database (Neo4j or another Bolt server)
     E401 = "cannot reach the graph database: {reason}"
     E402 = "the graph database refused the credentials of user '{user}'"
-    E403 = ("connection lost during {stage}: {reason}; the previously loaded graph is "
-            "still the active one, run the load again")
+    E403 = "connection lost during {stage}: {reason}{hint}"
     E404 = "the graph database failed during {stage}: {reason}"
     E405 = "this query writes; `cypher` is read-only unless --write is given"
     E406 = "invalid database URI (expected bolt://, neo4j:// or their +s/+ssc forms)"
+    E407 = ("{what} {key!r} is not allowed: only letters, digits and _ (this server "
+            "writes names into the statement's text)")
+    E408 = ("statement and parameters too large for this server ({size} bytes > {limit}); "
+            "nothing was sent")
     # E5xx: questions asked of the graph
     E501 = "no {what} named '{name}'{hint}"
     E502 = "no node with id '{id}' (ids look like task:1a2b3c4d5e6f)"

@@ -75,7 +75,7 @@ class CypherEngine:
         with database_errors("query"), self.driver.session(database=self.database,
                                                           default_access_mode="READ") as s:
             return s.execute_read(lambda tx: [r.data() for r in
-                                              tx.run(query, self.profile.wire(params))])
+                                              tx.run(query, self.profile.prepare(query, params))])
 
 
 Engine = GraphEngine | CypherEngine

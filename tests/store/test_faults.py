@@ -15,6 +15,7 @@ from policygraph.store.neo4j import (_prop, connect, edge_statement, load_graph,
                                      node_statement)
 from tests.bolt_server import CuttableLink, free_port
 
+runner = CliRunner()
 HOSTILE = ["市科技局'}) DETACH DELETE n //", 'say "hi"', "back`tick` MATCH (n) DELETE n",
            "\\'; DROP", "})-[:X]->() RETURN 1 //"]
 
@@ -50,7 +51,7 @@ def test_labels_types_and_keys_come_only_from_the_model():
         node_statement("Unit`) DETACH DELETE n //")
     with pytest.raises(ValueError):
         edge_statement("LEADS]->() DELETE a //", "Unit", "Task")
-    with pytest.raises(ValueError):
+    with pytest.raises(DatabaseError, match="E407"):
         _prop("name` = 1 DELETE n //")
     assert node_statement("Unit").startswith("MERGE (n:`Unit` {id: r.id})")
 
@@ -79,7 +80,6 @@ def test_transient_loss_is_retried(bolt_server, empty_db, corpus_graph):
 
 
 def test_the_password_is_never_printed(tmp_path, monkeypatch):
-    runner = CliRunner()
     runner.invoke(app, ["build", "data/raw", "--out", str(tmp_path), "-w", "1"])
     monkeypatch.setenv("NEO4J_PASSWORD", "pa55-w0rd-never-shown")
     result = runner.invoke(app, ["load", "-g", str(tmp_path), "--user", "neo4j",
@@ -110,3 +110,42 @@ def test_a_quote_in_a_query_parameter_is_only_a_value(empty_db):
     for name in HOSTILE:
         rows = run_cypher(empty_db, "MATCH (u:Unit {name: $n}) RETURN u.name AS name", {"n": name})
         assert rows == [{"name": name}]
+
+
+def pwned(driver) -> int:
+    with driver.session() as s:
+        return s.run("MATCH (n:Pwn) RETURN count(n) AS c").single()["c"]
+
+
+def test_a_parameter_map_key_cannot_write(bolt_server, empty_db):
+    """FalkorDB pastes map keys into the statement unquoted: this key ran a CREATE."""
+    key = '{"a: 1} CREATE (:Pwn) RETURN 1 AS m //": 1}'
+    result = runner.invoke(app, ["cypher", "RETURN $m AS m", "-p", f"m={key}",
+                                 "--neo4j", bolt_server.uri])
+    assert result.exit_code == 4 and "[E407] parameter map key" in result.output
+    assert pwned(empty_db) == 0
+    fine = runner.invoke(app, ["cypher", "RETURN $m.a AS a", "-p", 'm={"a": 1}',
+                               "--neo4j", bolt_server.uri, "-f", "json"])
+    assert fine.exit_code == 0 and '"a": 1' in fine.output
+
+
+def test_a_tampered_property_name_is_refused_on_load(empty_db):
+    g = hostile_graph()
+    pid = next(n for n, d in g.nodes(data=True) if d["label"] == "Plan")
+    g.nodes[pid]["x: 1} CREATE (:Pwn) //"] = "1"  # as a hand-edited corpus.json could hold
+    with pytest.raises(DatabaseError, match="E407"):
+        load_graph(empty_db, g)
+    assert pwned(empty_db) == 0
+
+
+def test_a_long_argument_is_refused_and_the_server_lives(bolt_server, empty_db):
+    """A 6 KB id or a 60 KB parameter crashed the test server; now they are refused
+    before they are sent, and the message does not speak of a load."""
+    uri = bolt_server.uri
+    explain = runner.invoke(app, ["query", "explain", "task:" + "a" * 6000, "--neo4j", uri])
+    assert explain.exit_code == 4 and "[E408]" in explain.output
+    big = runner.invoke(app, ["cypher", "RETURN $v AS v", "-p", "v=" + "长" * 20_000,
+                              "--neo4j", uri])
+    assert big.exit_code == 4 and "[E408]" in big.output and "loaded graph" not in big.output
+    after = runner.invoke(app, ["cypher", "RETURN 1 AS one", "--neo4j", uri, "-f", "json"])
+    assert after.exit_code == 0 and '"one": 1' in after.output

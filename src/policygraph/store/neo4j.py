@@ -53,6 +53,16 @@ class ServerProfile:
     constraints: bool  # Neo4j's CREATE CONSTRAINT … IS UNIQUE
     inlines_strings: bool = False  # pastes string parameters into '…' without escaping
 
+    def prepare(self, statement: str, params: dict) -> dict:
+        """Parameters ready to send with ``statement``: refused whole if the message
+        would pass the server's limit (FalkorDB crashed on a 6 KB id or a 60 KB value,
+        taking every later statement with it), else as ``wire`` makes them."""
+        if self.max_message_bytes:
+            size = len(statement.encode()) + _size(params)
+            if size > self.max_message_bytes:
+                raise DatabaseError(Errors.E408, size=size, limit=self.max_message_bytes)
+        return self.wire(params)
+
     def wire(self, value: object) -> object:
         """A parameter value as this server needs it: FalkorDB puts string parameters
         into the query text between single quotes, so a quote or backslash in a value
@@ -65,7 +75,9 @@ class ServerProfile:
         if isinstance(value, list):
             return [self.wire(v) for v in value]
         if isinstance(value, dict):
-            return {k: self.wire(v) for k, v in value.items()}
+            # Map keys are pasted as they are, unquoted: {"a: 1} CREATE (:Pwn) //": 1} ran
+            # the CREATE. A key that is not a plain name is refused before it is sent.
+            return {_key(k, "parameter map key"): self.wire(v) for k, v in value.items()}
         return value
 
 
@@ -121,7 +133,11 @@ def database_errors(stage: str, uri: str | None = None, user: str | None = None)
     except (nx4j.ServiceUnavailable, nx4j.SessionExpired, OSError) as exc:
         if stage == "connect":
             raise DatabaseError(Errors.E401, uri, reason=_reason(exc)) from None
-        raise DatabaseError(Errors.E403, uri, stage=stage, reason=_reason(exc)) from None
+        # Only a load can promise the previous graph: a question changes nothing.
+        hint = "" if stage == "query" else ("; the previously loaded graph is still the "
+                                            "active one, run the load again")
+        raise DatabaseError(Errors.E403, uri, stage=stage, reason=_reason(exc),
+                            hint=hint) from None
     except (nx4j.Neo4jError, nx4j.DriverError) as exc:
         raise DatabaseError(Errors.E404, uri, stage=stage, reason=_reason(exc)) from None
 
@@ -176,10 +192,14 @@ def split_long(row: dict, max_bytes: int) -> tuple[dict, list[tuple[str, str]]]:
     return {**row, "props": props}, appends
 
 
+def _key(key: object, what: str) -> str:
+    if not isinstance(key, str) or not _PROP_KEY.match(key):
+        raise DatabaseError(Errors.E407, what=what, key=key)
+    return key
+
+
 def _prop(key: str) -> str:
-    if not _PROP_KEY.match(key):
-        raise ValueError(f"property name not allowed in a statement: {key!r}")
-    return f"`{key}`"
+    return f"`{_key(key, 'property name')}`"
 
 
 def _label(name: str, allowed: Iterable[str]) -> str:
@@ -258,12 +278,12 @@ class Loader:
         with database_errors(stage), self.session() as s:
             self.statements += 1
             return s.execute_read(lambda tx: [r.data() for r in
-                                              tx.run(query, self.profile.wire(params))])
+                                              tx.run(query, self.profile.prepare(query, params))])
 
     def run(self, query: str, stage: str, **params) -> None:
         with database_errors(stage), self.session() as s:
             self.statements += 1
-            s.execute_write(lambda tx: tx.run(query, self.profile.wire(params)).consume())
+            s.execute_write(lambda tx: tx.run(query, self.profile.prepare(query, params)).consume())
 
     def write(self, body: str, rows: list[dict], stage: str,
               append_match: str | None = None) -> int:
@@ -399,7 +419,8 @@ class Loader:
 def _props(data: dict) -> dict:
     """The properties to store: not the model's bookkeeping, and no None (Neo4j stores no
     nulls)."""
-    return {k: v for k, v in data.items() if v is not None and k not in ("label", "id", "type")}
+    return {_key(k, "property name"): v for k, v in data.items()
+            if v is not None and k not in ("label", "id", "type")}
 
 
 def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None = None,
@@ -504,7 +525,7 @@ def run_cypher(driver: neo4j.Driver, statement: str, params: dict, *, write: boo
     """One statement with parameters, in a read transaction unless ``write``."""
     if not write and writes(statement):
         raise DatabaseError(Errors.E405)
-    params = detect_profile(driver, database).wire(params)
+    params = detect_profile(driver, database).prepare(statement, params)
     mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
     with database_errors("query"), driver.session(database=database,
                                                   default_access_mode=mode) as s:
