@@ -182,3 +182,91 @@ def test_fifty_mb_is_read_whole_when_allowed(fifty_mb):
     repeats = 50 * 1024 * 1024 // len(CHANGJI.read_text(encoding="utf-8").encode()) + 1
     ex = extract(load_document(fifty_mb, max_mb=60))
     assert len(ex.targets) == 37 * repeats  # the plan's 37 targets, every time
+
+
+# ------------------------------------------------------------------ the environment
+def test_control_characters_leave_the_facts_and_lines_count_as_grep_counts(tmp_path):
+    text = ("首行\u2028续。" + "本方案依据有关文件制定。" * 40 + "\n\f\n二、重点任务\n\n（一）推动高新技术企业提质增量。到2023年，高新\x00技术"
+            "企业超过50家。\n\n牵头单位：市科\x07技局\n")
+    f = _write(tmp_path, "ctl.txt", text)
+    ex = extract(load_document(f))
+    assert [(t.metric, t.value) for t in ex.targets] == [("高新技术企业", 50)]
+    assert [u.name for u in ex.units] == ["市科技局"]
+    grep_line = text.split("\n").index("牵头单位：市科\x07技局") + 1
+    assert [u.prov.line for u in ex.units] == [grep_line]  # U+2028 and \f break no line
+
+
+@pytest.fixture(scope="module")
+def graphs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("env") / "graphs"
+    build(RAW, out, workers=1)
+    return out
+
+
+def test_report_writes_through_a_symlink_into_a_device_or_to_standard_output(graphs, tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link.html").symlink_to(tmp_path / "target.html")
+    assert runner.invoke(app, ["report", "--out", "link.html", "--graphs", str(graphs)]
+                         ).exit_code == 0
+    assert (tmp_path / "link.html").is_symlink() and "<!DOCTYPE html>" in (
+        tmp_path / "target.html").read_text(encoding="utf-8")
+    assert oct((tmp_path / "target.html").stat().st_mode & 0o777) != oct(0o600)
+    assert runner.invoke(app, ["report", "--out", "/dev/null", "--graphs", str(graphs)]
+                         ).exit_code == 0
+    assert Path("/dev/null").is_char_device()
+    to_stdout = runner.invoke(app, ["report", "--out", "-", "--graphs", str(graphs)])
+    assert to_stdout.exit_code == 0 and to_stdout.stdout.startswith("<!DOCTYPE html>")
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["report", "--out", "/dev/full"], 5, "/dev/full: [E303] cannot write here: No space"),
+    (["report", "--out", "/tmp"], 5, "/tmp: [E304] is a directory"),
+    (["build", str(RAW), "--out", "{file}"], 5, "[E303] cannot write here"),
+    (["load", "--neo4j", "bolt://localhost:99999"], 4, "[E406] invalid database URI"),
+    (["load", "--neo4j", "bolt://[::1"], 4, "[E406] invalid database URI"),
+])
+def test_environment_errors_are_one_coded_line(graphs, tmp_path, args, code, message):
+    afile = tmp_path / "a-file"
+    afile.write_text("x")
+    args = [a.replace("{file}", str(afile)) for a in args]
+    if args[0] in ("report", "load"):
+        args += ["--graphs", str(graphs)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == code, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("content", [b"[]", b'{"nodes": 5}', b'{"nodes": [{"x": 1}], "links": []}',
+                                     b'{"nodes": [], "links": [{"source": 1}]}'])
+def test_a_corpus_json_of_the_wrong_shape_is_named(tmp_path, content):
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / CORPUS_JSON).write_bytes(content)
+    result = runner.invoke(app, ["query", "owners", "--graphs", str(tmp_path / "g")])
+    assert result.exit_code == 3 and "[E302] invalid graph file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_docx_that_unpacks_past_the_limit_is_refused_before_unpacking(tmp_path):
+    """A few hundred KB of zip that would unpack to 30 MB of document.xml."""
+    import io
+    import zipfile
+
+    doc = docx.Document()
+    doc.add_paragraph("二、重点任务")
+    buf = io.BytesIO()
+    doc.save(buf)
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                pad = (b"<!--" + b" " * (1 << 20) + b"-->") * 30  # 1 MB comments: lxml's cap is 10
+                data = data.replace(b"</w:body>", pad + b"</w:body>")
+            out.writestr(item, data)
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(InputError, match=r"E011\] archive unpacks to 30\.\d MB > 20 MB limit"):
+        load_document(bomb)
+    assert load_document(bomb, max_mb=40).source.text.strip() == "二、重点任务"

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from . import errors
-from .errors import Errors, Interrupted, PolicyGraphError, StoreError
+from .errors import Errors, EnvironmentFault, Interrupted, PolicyGraphError, StoreError
 from .ingest import DEFAULT_MAX_MB
 from .models import Document, Node
 from .pipeline import load_document, load_documents
@@ -81,6 +81,10 @@ def handles_errors(command):
         except PolicyGraphError as exc:
             fail_line(exc)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # reading inputs names its file (E009): this is the output
+            fault = EnvironmentFault.of(exc)
+            fail_line(fault)
+            raise typer.Exit(fault.exit_code) from None
     return wrapper
 
 
@@ -648,17 +652,21 @@ def diff(
 @app.command()
 @handles_errors
 def report(
-    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="The HTML file to write."),
+    out: Path = typer.Option(Path("report.html"), "--out", "-o",
+                             help="The HTML file to write (- for standard output)."),
     graphs: Path = Graphs,
 ) -> None:
     """Write one self-contained HTML page: plan summaries, the owners matrix, indicators
     compared across plans in charts, and a clickable view of the graph. It needs no
     network to view; all document text in it is escaped."""
     from .report import render
-    from .store.files import atomic_write, read_corpus
+    from .store.files import read_corpus, write_output
 
-    atomic_write(out, render(read_corpus(graphs)))
-    console.print(f"wrote {escape(str(out))}")
+    page = render(read_corpus(graphs))
+    if str(out) == "-":
+        sys.stdout.write(page)
+        return
+    console.print(f"wrote {escape(str(write_output(out, page)))}")
 
 
 # ----------------------------------------------------------------------------- cypher

@@ -21,6 +21,8 @@ class Errors(str, Enum):
     E008 = "not a valid .docx (corrupt or truncated): {reason}"
     E009 = "cannot read file: {reason}"
     E010 = "no plan files found in directory"
+    E011 = ("archive unpacks to {size_mb:.1f} MB > {limit_mb:.0f} MB limit (a zip bomb?); "
+            "raise it with --max-mb")
     E099 = ("internal error while reading this file ({kind}: {reason}); the other files "
             "were processed — please report it with the file")
     # E1xx: rules
@@ -32,6 +34,8 @@ class Errors(str, Enum):
     # E3xx: graph store
     E301 = "graphs directory holds no build (run `policygraph build` first)"
     E302 = "invalid graph file: {reason}"
+    E303 = "cannot write here: {reason}"
+    E304 = "is a directory: give a file name to write (or - for standard output)"
     # E4xx: the graph database (Neo4j or another Bolt server)
     E401 = "cannot reach the graph database: {reason}"
     E402 = "the graph database refused the credentials of user '{user}'"
@@ -55,6 +59,7 @@ EXIT_PARTIAL = 1  # some inputs failed, the good ones were processed
 EXIT_USAGE = 2  # bad command line (typer's own code)
 EXIT_INPUT = 3  # the only/every input was bad
 EXIT_DATABASE = 4  # the graph database was unreachable, refused us or failed
+EXIT_ENVIRONMENT = 5  # an output or store path that cannot be written (no space, no right)
 # Stopped by a signal: 128 + its number, as a shell reports it (130 Ctrl-C, 143 SIGTERM).
 EXIT_SIGNAL_BASE = 128
 
@@ -117,6 +122,18 @@ class GoldError(PolicyGraphError):
 
 class StoreError(PolicyGraphError):
     """A graphs directory that cannot be read or written."""
+
+
+class EnvironmentFault(PolicyGraphError):
+    """The machine, not the input: an output path that cannot be written, a full disk."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+    @classmethod
+    def of(cls, exc: OSError) -> "EnvironmentFault":
+        path = exc.filename if exc.filename is not None else None
+        return cls(Errors.E303, None if path is None else str(path),
+                   reason=exc.strerror or type(exc).__name__)
 
 
 class DatabaseError(PolicyGraphError):

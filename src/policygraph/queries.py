@@ -475,9 +475,11 @@ def explain(e: Engine, node: str) -> list[Row]:
 def source_lines(file: str | None) -> list[str]:
     """The lines of the source file a quote comes from, when the file is still there."""
     try:
-        return Path(file).read_text(encoding="utf-8").splitlines() if file else []
+        text = Path(file).read_text(encoding="utf-8") if file else ""
     except (OSError, UnicodeDecodeError):
         return []
+    # Lines end at \n only, as ingest and grep count them (not at U+2028 or a form feed).
+    return [line.rstrip("\r") for line in text.split("\n")] if text else []
 
 
 def _line(lines: list[str], line: int | None) -> str | None:

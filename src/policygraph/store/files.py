@@ -22,8 +22,8 @@ from typing import Iterable
 import networkx as nx
 import orjson
 
-from ..errors import Errors, StoreError
-from ..graph import owner_plan
+from ..errors import EnvironmentFault, Errors, StoreError
+from ..graph import LABELS, RELATIONSHIPS, owner_plan
 
 CORPUS_JSON = "corpus.json"
 CORPUS_GRAPHML = "corpus.graphml"
@@ -51,6 +51,9 @@ def atomic_write(path: Path, data: str | bytes | Iterable[bytes]) -> None:
     atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # as open() would make it, not mkstemp's private 0600
     try:
         with os.fdopen(fd, "wb") as f:
             if isinstance(data, (str, bytes)):
@@ -65,14 +68,47 @@ def atomic_write(path: Path, data: str | bytes | Iterable[bytes]) -> None:
         raise
 
 
+def write_output(path: Path, text: str) -> Path:
+    """A file a user named: through a symlink to its target, straight into a device or a
+    pipe (/dev/stdout), else atomically like every other write. Returns where it went."""
+    target = path.resolve() if path.is_symlink() else path
+    if target.is_dir():
+        raise EnvironmentFault(Errors.E304, str(path))
+    try:
+        if target.exists() and not target.is_file():
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(text)
+        else:
+            atomic_write(target, text)
+    except OSError as exc:  # a write error names no file: name it
+        raise EnvironmentFault(Errors.E303, str(path), reason=exc.strerror or str(exc)) from None
+    return target
+
+
 def read_json(path: Path) -> nx.MultiDiGraph:
     try:
         data = orjson.loads(path.read_bytes())
+        _check_shape(data)
         return nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
     except FileNotFoundError:
         raise StoreError(Errors.E301, str(path.parent)) from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StoreError(Errors.E302, str(path), reason=str(exc).splitlines()[0]) from None
+
+
+def _check_shape(data: object) -> None:
+    """Node-link JSON of the model: every node with an id and one of the model's labels,
+    every link with its ends and one of its types (else a query fails far from here)."""
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list) \
+            or not isinstance(data.get("links"), list):
+        raise ValueError("not node-link JSON (an object with lists nodes and links)")
+    for node in data["nodes"]:
+        if not isinstance(node, dict) or "id" not in node or node.get("label") not in LABELS:
+            raise ValueError(f"a node without an id or a label of the model: {str(node)[:80]}")
+    for link in data["links"]:
+        if not isinstance(link, dict) or "source" not in link or "target" not in link \
+                or link.get("type") not in RELATIONSHIPS:
+            raise ValueError(f"a link without its ends or a type of the model: {str(link)[:80]}")
 
 
 def read_corpus(graphs: Path) -> nx.MultiDiGraph:

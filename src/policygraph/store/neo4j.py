@@ -36,7 +36,8 @@ from ..graph import (LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_L
                      owner_plan)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-_BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s]+")
+_BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s:]*(\[[^\]/\s]*\])?[^/\s:]*"
+                       r"(?::(?P<port>\d+))?(?:[/?]\S*)?$")
 # Properties that every fact of one plan shares: sent once per batch, not once per row.
 COMMON_PROPS = ("plan", "file")
 TX_STATEMENTS = 20  # statements per write transaction
@@ -97,12 +98,16 @@ def connect(uri: str, user: str | None = None, password: str | None = None, *,
     first contact is tried ``attempts`` times: FalkorDB leaves every other handshake that
     follows a closed connection hanging, and the next attempt then succeeds.
     """
-    if not _BOLT_URI.match(uri):
+    m = _BOLT_URI.match(uri)
+    if not m or (m["port"] and not 0 < int(m["port"]) < 65536):  # 99999 wrapped to 34463
         raise DatabaseError(Errors.E406, uri)
     auth = (user, password or "") if user else None
-    driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
-                                  connection_acquisition_timeout=timeout,
-                                  max_transaction_retry_time=retry_seconds)
+    try:
+        driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
+                                      connection_acquisition_timeout=timeout,
+                                      max_transaction_retry_time=retry_seconds)
+    except ValueError:  # what the driver's URL parsing refuses: bolt://[::1
+        raise DatabaseError(Errors.E406, uri) from None
     for _ in range(attempts):
         try:
             with database_errors("connect", uri, user):
