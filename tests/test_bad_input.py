@@ -270,3 +270,54 @@ def test_a_docx_that_unpacks_past_the_limit_is_refused_before_unpacking(tmp_path
     with pytest.raises(InputError, match=r"E011\] archive unpacks to 30\.\d MB > 20 MB limit"):
         load_document(bomb)
     assert load_document(bomb, max_mb=40).source.text.strip() == "二、重点任务"
+
+
+def test_fifos_devices_and_unlistable_folders_are_named_not_skipped(tmp_path):
+    raw = Path(tempfile.mkdtemp(prefix="pg-special-"))
+    try:
+        raw.chmod(0o755)
+        shutil.copy(CHANGJI, raw / "plan.txt")
+        os.mkfifo(raw / "pipe.txt")
+        (raw / "locked").mkdir()
+        (raw / "locked" / "inner.txt").write_text(TASK, encoding="utf-8")
+        (raw / "locked").chmod(0)
+        cmd = [sys.executable, "-m", "policygraph.cli", "build", str(raw), "--out",
+               str(raw / "graphs"), "-w", "1"]  # the output inside the input, too
+        if os.geteuid() == 0:  # root lists anything: read as nobody
+            (raw / "graphs").mkdir()
+            (raw / "graphs").chmod(0o777)
+            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
+        first = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    finally:
+        (raw / "locked").chmod(0o755)
+        shutil.rmtree(raw)
+    for run in (first, again):
+        assert run.returncode == 1, run.stderr
+        assert "pipe.txt: [E012] a named pipe, not a file" in run.stderr
+        assert "locked: [E009] cannot read file: a directory that cannot be listed" in run.stderr
+        assert "graphs" not in run.stderr.replace(str(raw / "graphs"), "")  # its own files
+    assert "3 files: 1 extracted" in first.stdout and "3 files: 0 extracted" in again.stdout
+
+
+def test_terminal_sequences_and_markup_from_names_are_inert(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "plan:x:y [red]\x1b]0;pwned\x07\x1b[2J.txt"
+    (raw / name).write_text(TASK, encoding="utf-8")
+    (raw / "bad\x1b[31m.xyz").write_text("x")
+    result = runner.invoke(app, ["build", str(raw), "--out", str(tmp_path / "g"), "-w", "1"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "plan:x:y [red]" in result.output  # printed as written: no emoji, no markup
+    assert "bad[31m.xyz: [E002]" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["query", "owners", "--unit", ""], ["query", "owners", "--region", "  "],
+    ["build", str(RAW), "--max-mb", "-1"], ["build", str(RAW), "--max-mb", "nan"],
+    ["build", str(RAW), "-w", "100000"],
+])
+def test_empty_filters_and_impossible_limits_are_usage_errors(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "Invalid value" in result.output

@@ -166,6 +166,14 @@ def test_write_detection_ignores_string_literals():
     assert not writes("MATCH (n:Plan) RETURN n.created // DELETE later")
 
 
+def test_procedures_that_write_are_told_from_those_that_list():
+    assert not writes("CALL db.indexes()") and not writes("CALL db.labels() YIELD label")
+    assert writes("CALL db.idx.fulltext.createNodeIndex('Unit', 'name')")  # FalkorDB's
+    assert writes("CALL db.index.fulltext.createNodeIndex('u', ['Unit'], ['name'])")
+    assert writes("CALL dbms.setConfigValue('x', '1')")
+    assert writes("call apoc.periodic.iterate('MATCH (n) RETURN n', 'DETACH DELETE n', {})")
+
+
 def test_database_errors_are_typed(loaded):
     from policygraph.store.neo4j import run_cypher
 

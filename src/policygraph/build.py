@@ -178,7 +178,7 @@ def build(path: str | Path, out: str | Path | None = None, rules: Rules | None =
     rules = rules or load_rules()
     workers = workers or os.cpu_count() or 1
     # Absolute, so the manifest knows a file whether the build is given raw/ or /srv/raw/.
-    files = plan_files(Path(path).absolute())
+    files = plan_files(Path(path).absolute(), exclude=out)
     if out is None:
         result = _in_memory(files, rules, max_mb, workers, progress)
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
+import re
 import signal
 import sys
 from enum import Enum
@@ -17,7 +19,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -34,10 +36,34 @@ app = typer.Typer(
          "Typical use: `policygraph build data/raw` extracts every plan and writes the "
          "graph to data/graphs; `policygraph inspect FILE` shows how one plan was read.",
 )
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: rich would print plan:x:y as "plan❌y" (its :x: emoji code).
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+# C0 and C1 control characters but \t and \n: an ESC or OSC sequence in a document or a
+# file name would drive the user's terminal (retitle it, move the cursor, hide text).
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-MaxMb = typer.Option(DEFAULT_MAX_MB, "--max-mb", help="Refuse files larger than this (MB).")
+
+def escape(text: object) -> str:
+    """Text from documents, file names or arguments, made inert for the terminal: no
+    control sequence, no rich markup."""
+    return _markup_escape(_TERMINAL_CONTROLS.sub("", str(text)))
+
+def _positive(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter("must be a number above 0")
+    return value
+
+
+def _not_blank(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty (leave the option out to keep all)")
+    return value
+
+
+MaxMb = typer.Option(DEFAULT_MAX_MB, "--max-mb", callback=_positive,
+                     help="Refuse files larger than this (MB), or that unpack to more.")
+MAX_WORKERS = 64  # more processes than this only costs memory
 User = typer.Option(None, "--user", envvar="NEO4J_USER",
                     help="Database user (env NEO4J_USER). The password comes from env "
                          "NEO4J_PASSWORD or a prompt, never from the command line.")
@@ -331,7 +357,7 @@ def build(
                                 help="A directory of plans (or one file)."),
     out: Path = typer.Option(Path("data/graphs"), "--out", "-o",
                              help="Where the graph files go."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1,
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=MAX_WORKERS,
                                           help="Processes extracting in parallel "
                                                "(default: the machine's cores)."),
     max_mb: float = MaxMb,
@@ -566,12 +592,12 @@ def query(
     arg: Optional[str] = typer.Argument(None, metavar="[METRIC|ID]",
                                         help="The indicator for compare, the node id for "
                                              "explain."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="owners, incentives: only this "
+    unit: Optional[str] = typer.Option(None, "--unit", callback=_not_blank, help="owners, incentives: only this "
                                        "unit (short or full name; every region's unit of that "
                                        "name)."),
-    plan: Optional[str] = typer.Option(None, "--plan", help="owners, unassigned: plan id or "
+    plan: Optional[str] = typer.Option(None, "--plan", callback=_not_blank, help="owners, unassigned: plan id or "
                                        "part of its title."),
-    region: Optional[str] = typer.Option(None, "--region", help="owners, timeline, "
+    region: Optional[str] = typer.Option(None, "--region", callback=_not_blank, help="owners, timeline, "
                                          "incentives: the plan's region, e.g. 昌吉市."),
     min_amount: Optional[float] = typer.Option(None, "--min", metavar="万元",
                                                help="incentives: only amounts of at least "

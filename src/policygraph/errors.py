@@ -23,6 +23,7 @@ class Errors(str, Enum):
     E010 = "no plan files found in directory"
     E011 = ("archive unpacks to {size_mb:.1f} MB > {limit_mb:.0f} MB limit (a zip bomb?); "
             "raise it with --max-mb")
+    E012 = "{kind}, not a file: nothing read"
     E099 = ("internal error while reading this file ({kind}: {reason}); the other files "
             "were processed — please report it with the file")
     # E1xx: rules

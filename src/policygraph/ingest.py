@@ -67,6 +67,10 @@ def read_source(path: str | Path, rules: Rules | None = None,
     rules = rules or load_rules()
     p = Path(path)
     name = path_text(path)
+    if p.is_dir():
+        raise InputError(Errors.E009, name, reason="a directory that cannot be listed")
+    if p.exists() and not p.is_file():
+        raise InputError(Errors.E012, name, kind=_special_kind(p))
     if not p.is_file():
         raise InputError(Errors.E001, name)
     ext = p.suffix.lower()
@@ -144,6 +148,12 @@ def _looks_binary(text: str) -> bool:
     if not sample:
         return False
     return len(_CONTROL.findall(sample)) / len(sample) > 0.01
+
+
+def _special_kind(p: Path) -> str:
+    return ("a named pipe" if p.is_fifo() else "a character device" if p.is_char_device()
+            else "a block device" if p.is_block_device() else "a socket" if p.is_socket()
+            else "not a regular file")
 
 
 def _check_unpacked(data: bytes, name: str, max_mb: float) -> None:

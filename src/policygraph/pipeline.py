@@ -6,6 +6,7 @@ caller can process the good files and still report what failed.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -24,24 +25,26 @@ def load_document(path: str | Path, rules: Rules | None = None,
     return parse(read_source(path, rules, max_mb=max_mb), rules)
 
 
-def plan_files(path: str | Path) -> list[Path]:
-    """The files a batch reads: ``path`` itself, or every file under a directory
-    (sorted; hidden files skipped). Unsupported files are kept so they get an error line."""
+def plan_files(path: str | Path, exclude: str | Path | None = None) -> list[Path]:
+    """The files a batch reads: ``path`` itself, or every file under a directory (sorted;
+    hidden ones and the ``exclude`` directory, a build's output, skipped). What cannot be
+    read as a file stays in the list so it gets its error line: unsupported types, dangling
+    symlinks, FIFOs and devices, and subdirectories that cannot be listed."""
     p = Path(path)
-    if p.is_file():
+    if p.exists() and not p.is_dir():
         return [p]
     if not p.is_dir():
         raise InputError(Errors.E001, path_text(path))
-    files = sorted(f for f in p.rglob("*") if (f.is_file() or _dangling(f))
-                   and not any(part.startswith(".") for part in f.relative_to(p).parts))
-    if not files:
+    skip = Path(exclude).absolute() if exclude is not None else None
+    found: list[Path] = []
+    for root, dirs, names in os.walk(p, onerror=lambda err: found.append(Path(err.filename))):
+        here = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and (skip is None or (here / d).absolute() != skip)]
+        found += [here / n for n in names if not n.startswith(".")]
+    if not found:
         raise InputError(Errors.E010, path_text(path))
-    return files
-
-
-def _dangling(path: Path) -> bool:
-    """A symlink to nothing: kept in the batch, so it is named with E001, not skipped."""
-    return path.is_symlink() and not path.exists()
+    return sorted(found)
 
 
 @dataclass

@@ -504,8 +504,12 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
 # ------------------------------------------------------------------------------ ad-hoc Cypher
 # Clauses that write. Checked outside string literals and comments, on top of the read
 # access mode, because a server may not enforce read mode (FalkorDB does not).
+# A procedure writes when a word of its dotted name says so (db.index.fulltext.createNodeIndex,
+# FalkorDB's db.idx.fulltext.createNodeIndex, dbms.setConfigValue, apoc.periodic.iterate,
+# gds.pageRank.write); db.indexes() only lists.
 _WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DROP|DETACH|LOAD\s+CSV|FOREACH)\b"
-                     r"|\bCALL\s+(db|dbms|apoc)\.(create|drop|index|constraint)", re.I)
+                     r"|\bCALL\s+[\w.]*?(create|drop|delete|remove|merge|set[A-Z]|clear|kill|"
+                     r"terminate|write|mutate|periodic|refactor|import|load)", re.I)
 _LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
 
 
