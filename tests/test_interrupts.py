@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from policygraph.build import build
+from policygraph.cli import app
 from policygraph.store.files import CORPUS_JSON, read_json
 from policygraph.store.manifest import read_manifest
 
@@ -162,3 +164,19 @@ def test_a_damaged_fragment_is_extracted_again_not_copied(raw_copy, tmp_path):
     assert str(raw_copy / PLANS["changji"]) in again.extracted
     build(raw_copy, tmp_path / "clean", workers=1)
     assert graph_of(out) == graph_of(tmp_path / "clean")
+
+
+def test_a_failed_export_leaves_no_half_of_it(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "graphs"
+    raw.mkdir()
+    (raw / "plan.txt").write_bytes((RAW / PLANS["changji"]).read_bytes())
+    out.mkdir()
+    (out / "import").write_text("a file where the CSVs' folder goes")
+    cmd = ["build", str(raw), "--out", str(out), "-w", "1", "--export", "graphml",
+           "--export", "csv"]
+    failed = CliRunner().invoke(app, cmd)
+    assert failed.exit_code == 5 and "[E303] cannot write here" in failed.output
+    assert not (out / "corpus.graphml").exists()  # written first, removed with the rest
+    (out / "import").unlink()
+    assert CliRunner().invoke(app, cmd[:6]).exit_code == 0
+    assert not (out / "corpus.graphml").exists() and not (out / "import").exists()
