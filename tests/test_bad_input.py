@@ -92,7 +92,8 @@ def test_file_names_with_spaces_and_chinese(tmp_path):
     shutil.copy(CHANGJI, d / "昌吉 行动 方案 (2021).txt")
     result = build(d, tmp_path / "graphs", workers=1)
     assert result.plans == 1 and not result.errors
-    assert (tmp_path / "graphs" / "plans").iterdir()
+    assert [f.name for f in (tmp_path / "graphs" / "plans").iterdir()] == \
+        ["昌吉_行动_方案_2021.json"]
 
 
 def test_a_file_name_that_is_not_utf8_is_built_and_named_with_escapes(tmp_path):

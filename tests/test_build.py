@@ -222,3 +222,23 @@ def test_an_unexpected_error_in_one_file_is_a_coded_line_and_the_batch_goes_on(
     assert "[E099]" in line and "ZeroDivisionError" in line
     assert "Traceback" not in result.output
     assert "5 plans" in result.output
+
+
+def test_diff_tells_a_lowered_value_and_a_moved_deadline(extractions, tmp_path):
+    from policygraph import load_document
+    from policygraph.extract import extract
+
+    old = extractions["changji"]
+    text = (RAW / CHANGJI).read_text(encoding="utf-8")
+    changed = text.replace("高新技术企业超过50家", "高新技术企业超过40家").replace(
+        "到2023年", "到2024年", 1)
+    path = tmp_path / CHANGJI
+    path.write_text(changed, encoding="utf-8")
+    new = extract(load_document(path))
+    rows = diff(old, new)
+    lowered = [r for r in rows if r["what"] == "高新技术企业"]
+    assert {"change": "lowered", "kind": "target", "task": "二.（二）", "what": "高新技术企业",
+            "old": ">50家", "new": ">40家"} in lowered
+    moved = [r for r in rows if r["change"] == "moved"]
+    assert moved and all((r["old"], r["new"]) == (2023, 2024) for r in moved)
+    assert not [r for r in rows if r["change"] == "raised"]

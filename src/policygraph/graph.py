@@ -164,8 +164,10 @@ class GraphBuilder:
                                 name=p.host)
                 self.edge(fid, oid, "HOSTED_BY")
         for o in ex.organizations:
-            self.node(node_id("Organization", _QUOTES.sub("", o.name)), "Organization",
-                      name=o.name, kind=o.kind)
+            oid = self.node(node_id("Organization", _QUOTES.sub("", o.name)), "Organization",
+                            name=o.name, kind=o.kind)
+            # Linked, with its quote: a bare node said nothing of which plan names it.
+            self.edge(pid, oid, "MENTIONS", plan=pid, **_prov(o.prov))
 
     def _fields(self, ex: Extraction, tasks: dict[str, str]) -> None:
         for f in ex.fields:

@@ -131,3 +131,47 @@ def test_rankings_limits_and_past_figures(rules):
             "标准煤以内，PM2.5浓度不超过35微克。全市已培育高新技术企业120家。\n")
     got = {(t.value, t.unit, t.comparator, t.year) for t in _written_targets(text, rules)}
     assert got == {(40, "位", "<=", 2025), (0.5, "吨标准煤", "<=", 2025)}
+
+
+def _targets(text: str):
+    from policygraph.extract import extract
+    from policygraph.ingest import clean
+    from policygraph.models import Source
+    from policygraph.rules import load_rules
+    from policygraph.structure import parse
+
+    rules = load_rules()
+    c = clean(text, rules)
+    src = Source(path="t.txt", sha256="0", encoding="utf-8", text=c.text, line_map=c.line_map,
+                 tab_lines=c.tab_lines)
+    return [(t.metric, t.value, t.year) for t in extract(parse(src, rules), rules).targets]
+
+
+def test_a_target_takes_the_nearest_deadline_before_it():
+    text = ("二、重点任务\n\n（一）培育企业。到2023年，高新技术企业超过50家；到2025年，"
+            "科技型中小企业达到300家。\n")
+    assert _targets(text) == [("高新技术企业", 50, 2023), ("科技型中小企业", 300, 2025)]
+
+
+def test_a_recurring_target_has_no_single_year():
+    text = "二、重点任务\n\n（一）培育企业。到2025年，每年新增高新技术企业10家，每季度举办路演活动2场。\n"
+    assert _targets(text) == [("每年新增高新技术企业", 10, None), ("每季度举办路演活动", 2, None)]
+
+
+# Counts per seed plan: the two with gold are scored in test_gold; these hold the other
+# three (a rule removed, such as skipping sections on the past, changes them).
+SEED_COUNTS = {  # tasks, targets, units, platforms; the years the targets fall in
+    "changji": (13, 37, 61, 2, {2023}),
+    "ten_actions": (10, 42, 0, 9, {2025}),
+    "services_draft": (15, 8, 0, 15, {2028}),
+    "hitech_zone": (25, 18, 0, 99, {2023}),
+    "measures_draft": (14, 1, 59, 13, set()),
+}
+
+
+@pytest.mark.parametrize("plan", sorted(SEED_COUNTS))
+def test_seed_plans_give_their_counts_and_no_target_from_the_past(extractions, plan):
+    ex = extractions[plan]
+    *counts, years = SEED_COUNTS[plan]
+    assert (len(ex.tasks), len(ex.targets), len(ex.units), len(ex.platforms)) == tuple(counts)
+    assert {t.year for t in ex.targets if t.year} == years

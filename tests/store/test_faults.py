@@ -46,6 +46,21 @@ def test_hostile_names_are_stored_as_values(empty_db):
         assert s.run("MATCH (t:Task) RETURN count(t) AS c").single()["c"] == len(HOSTILE)
 
 
+def test_a_hostile_unit_name_reaches_the_query_as_a_value(empty_db):
+    """The name exists, so it is not refused before the query: it travels as a parameter,
+    finds its unit on both engines, and deletes nothing."""
+    from policygraph.queries import QUERIES, CypherEngine, GraphEngine
+
+    g = hostile_graph()
+    load_graph(empty_db, g)
+    for name in HOSTILE:
+        for engine in (GraphEngine(g), CypherEngine(empty_db)):
+            rows = QUERIES["owners"].run(engine, unit=name)
+            assert {r["unit"] for r in rows} == {name}, (engine.name, name)
+    with empty_db.session() as s:
+        assert s.run("MATCH (u:Unit) RETURN count(u) AS c").single()["c"] == len(HOSTILE)
+
+
 def test_labels_types_and_keys_come_only_from_the_model():
     with pytest.raises(ValueError):
         node_statement("Unit`) DETACH DELETE n //")

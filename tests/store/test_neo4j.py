@@ -188,3 +188,20 @@ def test_a_task_longer_than_a_message_is_stored_whole(empty_db, tmp_path):
                        id=longest["id"]).single()["quote"]
     assert stored == longest["quote"]
     assert db_counts(empty_db) == graph_counts(g)
+
+
+def test_a_changed_plan_loaded_without_pruning_has_one_active_version(empty_db, raw_copy):
+    """What `build --neo4j` does when some other file failed: prune=False. The switch must
+    still leave exactly one active version of each source file."""
+    load_graph(empty_db, build(raw_copy).graph)
+    raise_changji_target(raw_copy)
+    after = build(raw_copy).graph
+    load_graph(empty_db, after, prune=False)
+    with empty_db.session() as s:
+        rows = s.run("MATCH (p:Plan {active: true}) RETURN p.source AS source, p.id AS id").data()
+    sources = [r["source"] for r in rows]
+    assert len(sources) == len(set(sources)) == 5
+    new = next(n for n, d in after.nodes(data=True) if d["label"] == "Plan"
+               and d["source"].endswith(CHANGJI))
+    assert new in {r["id"] for r in rows}
+    assert changji_targets(empty_db) == [60.0]
