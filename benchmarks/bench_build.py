@@ -21,10 +21,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+GOALS = {"speedup": 1.7, "share": 0.05}  # the script exits 1 when one is missed
 sys.path[:0] = [str(ROOT / "benchmarks")]
 
 from policygraph.build import build  # noqa: E402
 from policygraph.store.files import read_corpus, write_exports  # noqa: E402
+from cli import run_cli  # noqa: E402
 from synthetic import corpus_dir  # noqa: E402
 
 
@@ -77,6 +79,14 @@ def main() -> int:
         start = time.perf_counter()
         write_exports(read_corpus(Path(tmp) / "out2"), Path(tmp) / "out2", ("graphml", "csv"))
         exports = time.perf_counter() - start
+        # What a user sees: each build a fresh `policygraph build` process (Python start,
+        # imports, and spaCy's when something must be extracted, all included).
+        cli_out = str(Path(tmp) / "cli")
+        cli_full = run_cli("build", str(raw), "--out", cli_out, "-w", "2")
+        cli_same = run_cli("build", str(raw), "--out", cli_out, "-w", "2")
+        victim = files[0]
+        victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        cli_changed = run_cli("build", str(raw), "--out", cli_out, "-w", "2")
 
     result = {"plans": args.plans, "full_1_worker_s": round(one, 2),
               "full_2_workers_s": round(two, 2), "speedup": round(one / two, 2),
@@ -86,7 +96,10 @@ def main() -> int:
               "one_changed_s": round(changed, 2), "one_changed_extracted": n_changed,
               "one_changed_share": round(changed / two, 4),
               "exports_s": round(exports, 2), "exports_share": round(exports / two, 4),
-              "goals": {"speedup": 1.7, "share": 0.05}}
+              "cli": {"full": cli_full, "no_change": cli_same, "one_changed": cli_changed,
+                      "no_change_share": round(cli_same["wall_s"] / cli_full["wall_s"], 4),
+                      "one_changed_share": round(cli_changed["wall_s"] / cli_full["wall_s"], 4)},
+              "goals": {"speedup": GOALS["speedup"], "share": GOALS["share"]}}
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -99,7 +112,18 @@ def main() -> int:
               f"{100 * result['one_changed_share']:.1f}% of the full build (goal ≤ 5%)")
         print(f"exports on request (GraphML + CSVs): {exports:.2f} s = "
               f"{100 * result['exports_share']:.1f}% of the full build")
-    return 0
+        cli = result["cli"]
+        for name in ("full", "no_change", "one_changed"):
+            share = "" if name == "full" else \
+                f" = {100 * cli[name + '_share']:.1f}% of the full build (goal ≤ 5%)"
+            print(f"`policygraph build`, fresh process, {name.replace('_', ' ')}: "
+                  f"{cli[name]['wall_s']:.2f} s wall, peak {cli[name]['peak_mb']} MB{share}")
+    # The goals hold for what a user sees: the command's wall time, not the warm process.
+    met = (result["speedup"] >= GOALS["speedup"]
+           and result["cli"]["no_change_share"] <= GOALS["share"]
+           and result["cli"]["one_changed_share"] <= GOALS["share"]
+           and all(result["cli"][k]["exit"] == 0 for k in ("full", "no_change", "one_changed")))
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -23,13 +23,17 @@ from pathlib import Path
 
 import jieba
 
-from policygraph.extract import extract
-from policygraph.ingest import clean
-from policygraph.models import Source
-from policygraph.rules import load_rules
-from policygraph.structure import parse
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+
+from cli import run_cli  # noqa: E402
+from policygraph.extract import extract  # noqa: E402
+from policygraph.ingest import clean  # noqa: E402
+from policygraph.models import Source  # noqa: E402
+from policygraph.rules import load_rules  # noqa: E402
+from policygraph.structure import parse  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+GOAL = 1.5  # extraction MB/s ÷ jieba.lcut MB/s; the script exits 1 below it
 
 
 def corpus(mb: float) -> list[str]:
@@ -122,6 +126,11 @@ def main() -> int:
     }
     if names:
         result.update(slowest(texts, names, seconds), **peak_memory(texts, names))
+    # From the command line: a fresh process reads, extracts and prints the largest file.
+    biggest = (args.corpus / result["largest_document"]) if names else \
+        max((ROOT / "data" / "raw").glob("*.txt"), key=lambda p: p.stat().st_size)
+    result["cli_extract"] = {"file": biggest.name, **run_cli("extract", str(biggest))}
+    result["goal_ratio"] = GOAL
     if args.json:
         print(json.dumps(result))
     else:
@@ -129,12 +138,15 @@ def main() -> int:
         print(f"extraction end to end: {result['extraction_mb_s']} MB/s ({t_ex:.1f} s, {facts} facts)")
         print(f"jieba.lcut, same text: {result['jieba_mb_s']} MB/s ({t_jb:.1f} s, {tokens} tokens)")
         print(f"ratio extraction/jieba: {result['ratio']}  (goal >= 1.5)")
+        cli = result["cli_extract"]
+        print(f"`policygraph extract {cli['file']}` in a fresh process: {cli['wall_s']} s "
+              f"wall, peak {cli['peak_mb']} MB")
         if names:
             print(f"slowest document over 20 KB: {result['slowest_document']} "
                   f"({result['slowest_kb']} KB) at {result['slowest_mb_s']} MB/s")
             print(f"largest document: {result['largest_document']} ({result['largest_kb']} KB), "
                   f"peak memory {result['peak_mb']} MB")
-    return 0
+    return 0 if result["ratio"] >= GOAL and result["cli_extract"]["exit"] == 0 else 1
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "benchmarks")]
 
 from policygraph.queries import QUERIES, GraphEngine  # noqa: E402
-from synthetic import corpus_graph  # noqa: E402
+from cli import run_cli  # noqa: E402
+from synthetic import CACHE, corpus_graph  # noqa: E402
 
 CASES = [("owners", {"unit": "市科技局"}), ("owners", {"region": "昌吉市"}),
          ("compare", {"metric": "高新技术企业"}), ("unassigned", {}), ("platforms", {}),
@@ -61,9 +62,12 @@ def main() -> int:
             times.append(time.perf_counter() - start)
         cold, warm = times[0], sorted(times[1:])
         p95 = warm[max(0, round(0.95 * len(warm)) - 1)]
+        # A user's `policygraph query` in a fresh process: reads corpus.json every time.
+        cli = run_cli("query", name, *_cli_args(kwargs), "--graphs",
+                      str(CACHE / f"synthetic-{args.plans}" / "graphs"))
         results.append({"query": name, "params": kwargs, "rows": len(rows), "cold_ms": ms(cold),
                         "p50_ms": ms(statistics.median(warm)), "p95_ms": ms(p95),
-                        "p95_over_one_pass": round(p95 / baseline, 2)})
+                        "p95_over_one_pass": round(p95 / baseline, 2), "cli": cli})
     out = {"plans": args.plans, "nodes": g.number_of_nodes(), "relationships": g.number_of_edges(),
            "one_pass_ms": ms(baseline), "queries": results, "goal_p95_ms": 100}
     if args.json:
@@ -75,8 +79,24 @@ def main() -> int:
             label = r["query"] + " " + " ".join(f"{k}={v}" for k, v in r["params"].items())
             print(f"{label[:40]:<40} {r['rows']:>6} rows  cold {r['cold_ms']:>8.1f} ms  "
                   f"p50 {r['p50_ms']:>6.2f}  p95 {r['p95_ms']:>6.2f} ms  "
-                  f"({r['p95_over_one_pass']}× one pass)")
-    return 0 if all(r["p95_ms"] < 100 for r in results) else 1
+                  f"({r['p95_over_one_pass']}× one pass)  command line {r['cli']['wall_s']} s,"
+                  f" {r['cli']['peak_mb']} MB")
+    # The goal is the in-process p95 (a server or a notebook asks many questions of one
+    # loaded graph); the command line's time is reported beside it, dominated by reading
+    # corpus.json once per question.
+    return 0 if all(r["p95_ms"] < 100 and r["cli"]["exit"] == 0 for r in results) else 1
+
+
+def _cli_args(kwargs: dict) -> list[str]:
+    args: list[str] = []
+    for key, value in kwargs.items():
+        if key in ("metric", "node"):
+            args.append(str(value))
+        elif value is True:
+            args.append(f"--{key}")
+        else:
+            args += [f"--{key}", str(value)]
+    return args
 
 
 if __name__ == "__main__":
