@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # report test, Chromium with its WebDriver and a font with Chinese glyphs.
 DEBS := util-linux iproute2 chromium chromium-driver fonts-wqy-zenhei
 
-.PHONY: setup debs run test bench clean
+.PHONY: setup debs neo4j run test bench clean
 
 setup: $(STAMP)
 
@@ -29,7 +29,14 @@ run: setup
 # The suite runs in a private network namespace: the FalkorDB Bolt server the tests start
 # (tests/bolt_server.py) listens on every interface, so it must only see loopback.
 
-test: setup debs
+# Neo4j Community 5.26 for the integration tests: its jars from Maven Central, once, into
+# .cache/ (Maven's ~/.m2 keeps them too). Needs Java 17 and Maven (Debian packages).
+neo4j: setup
+	@command -v mvn >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq maven openjdk-17-jre-headless >/dev/null; }
+	$(PY) -m tests.neo4j_server fetch
+
+test: setup debs neo4j
 	unshare --net sh -c 'ip link set lo up && exec $(PY) -m pytest -q'
 
 # Benchmarks report ratios against a baseline measured in the same run (see benchmarks/).

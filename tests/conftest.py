@@ -123,6 +123,41 @@ def empty_db(bolt_driver):
     return bolt_driver
 
 
+# ------------------------------------------------------------ Neo4j itself (5.26 LTS)
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory):
+    """One Neo4j Community server for the session, auth on (see tests/neo4j_server.py)."""
+    from tests.neo4j_server import Neo4jServer
+
+    server = Neo4jServer(tmp_path_factory.mktemp("neo4j")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_server):
+    from policygraph.store.neo4j import connect
+
+    driver = connect(neo4j_server.uri, neo4j_server.user, neo4j_server.password,
+                     retry_seconds=5)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def neo4j_db(neo4j_driver):
+    """The Neo4j database, emptied (its constraints stay: the loader creates them once)."""
+    with neo4j_driver.session() as s:
+        s.run("MATCH (n) DETACH DELETE n").consume()
+    return neo4j_driver
+
+
+@pytest.fixture(params=["falkordb", "neo4j"])
+def db(request):
+    """An emptied database on each server: the behaviour the loader promises everywhere."""
+    return request.getfixturevalue("empty_db" if request.param == "falkordb" else "neo4j_db")
+
+
 @pytest.fixture(scope="session")
 def corpus_graph():
     """The graph of data/raw, as `make run` builds it."""

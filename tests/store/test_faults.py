@@ -34,15 +34,15 @@ def hostile_graph() -> nx.MultiDiGraph:
     return g
 
 
-def test_hostile_names_are_stored_as_values(empty_db):
+def test_hostile_names_are_stored_as_values(db):
     g = hostile_graph()
-    load_graph(empty_db, g)
-    with empty_db.session() as s:
+    load_graph(db, g)
+    with db.session() as s:
         names = {r["n"] for r in s.run("MATCH (u:Unit) RETURN u.name AS n")}
         quotes = {r["q"] for r in s.run("MATCH (:Unit)-[r:LEADS]->(:Task) RETURN r.quote AS q")}
     assert names == set(HOSTILE) == quotes
-    load_graph(empty_db, g)  # and again: still all there, nothing deleted
-    with empty_db.session() as s:
+    load_graph(db, g)  # and again: still all there, nothing deleted
+    with db.session() as s:
         assert s.run("MATCH (t:Task) RETURN count(t) AS c").single()["c"] == len(HOSTILE)
 
 

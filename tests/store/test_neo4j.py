@@ -26,7 +26,7 @@ def graph_counts(g) -> dict[str, int]:
 
 
 def db_counts(driver) -> dict[str, int]:
-    return Loader(driver, profile=FALKORDB).counts()
+    return Loader(driver).counts()
 
 
 def active_plans(driver) -> set[str]:
@@ -42,57 +42,58 @@ def changji_targets(driver) -> list[float]:
             file=CHANGJI, metric="高新技术企业"))
 
 
-def test_the_server_is_told_apart_from_neo4j(bolt_driver):
+def test_the_server_is_told_apart_from_neo4j(bolt_driver, neo4j_driver):
     assert detect_profile(bolt_driver).name == "falkordb"
+    assert detect_profile(neo4j_driver).name == "neo4j"
 
 
-def test_loading_twice_gives_the_same_counts_as_once(empty_db, corpus_graph):
-    first = load_graph(empty_db, corpus_graph)
-    once = db_counts(empty_db)
+def test_loading_twice_gives_the_same_counts_as_once(db, corpus_graph):
+    first = load_graph(db, corpus_graph)
+    once = db_counts(db)
     assert once == graph_counts(corpus_graph)
     assert first.plans_loaded == 5 and first.nodes_written == corpus_graph.number_of_nodes()
 
-    again = load_graph(empty_db, corpus_graph)
+    again = load_graph(db, corpus_graph)
     # Nothing is rewritten but the five Plan nodes (a new version changes `latest`).
     assert (again.plans_loaded, again.plans_unchanged, again.nodes_written) == (0, 5, 5)
-    forced = load_graph(empty_db, corpus_graph, force=True)
+    forced = load_graph(db, corpus_graph, force=True)
     assert forced.plans_loaded == 5
-    assert db_counts(empty_db) == once
-    assert len(active_plans(empty_db)) == 5
+    assert db_counts(db) == once
+    assert len(active_plans(db)) == 5
 
 
-def test_loading_a_changed_plan_replaces_its_subgraph(empty_db, raw_copy):
+def test_loading_a_changed_plan_replaces_its_subgraph(db, raw_copy):
     before = build(raw_copy).graph
-    load_graph(empty_db, before)
-    assert changji_targets(empty_db) == [50.0]
+    load_graph(db, before)
+    assert changji_targets(db) == [50.0]
 
     raise_changji_target(raw_copy)
     after = build(raw_copy).graph
-    report = load_graph(empty_db, after)
+    report = load_graph(db, after)
     assert (report.plans_loaded, report.plans_unchanged) == (1, 4)
-    assert changji_targets(empty_db) == [60.0]
-    assert db_counts(empty_db) == graph_counts(after)  # no stale nodes, no duplicates
-    assert active_plans(empty_db) == {n for n, d in after.nodes(data=True) if d["label"] == "Plan"}
+    assert changji_targets(db) == [60.0]
+    assert db_counts(db) == graph_counts(after)  # no stale nodes, no duplicates
+    assert active_plans(db) == {n for n, d in after.nodes(data=True) if d["label"] == "Plan"}
 
 
-def test_a_removed_plan_leaves_the_database(empty_db, raw_copy):
-    load_graph(empty_db, build(raw_copy).graph)
+def test_a_removed_plan_leaves_the_database(db, raw_copy):
+    load_graph(db, build(raw_copy).graph)
     (raw_copy / CHANGJI).unlink()
     smaller = build(raw_copy).graph
-    report = load_graph(empty_db, smaller)
+    report = load_graph(db, smaller)
     assert report.plans_removed == 1
-    assert db_counts(empty_db) == graph_counts(smaller)
-    assert changji_targets(empty_db) == []
+    assert db_counts(db) == graph_counts(smaller)
+    assert changji_targets(db) == []
 
 
-def test_a_build_with_a_failed_file_keeps_that_plans_last_version(empty_db, raw_copy):
-    load_graph(empty_db, build(raw_copy).graph)
+def test_a_build_with_a_failed_file_keeps_that_plans_last_version(db, raw_copy):
+    load_graph(db, build(raw_copy).graph)
     (raw_copy / CHANGJI).write_bytes(b"")  # the new draft arrived broken
     partial = build(raw_copy)
     assert len(partial.errors) == 1
-    load_graph(empty_db, partial.graph, prune=False)
-    assert changji_targets(empty_db) == [50.0]
-    assert len(active_plans(empty_db)) == 5
+    load_graph(db, partial.graph, prune=False)
+    assert changji_targets(db) == [50.0]
+    assert len(active_plans(db)) == 5
 
 
 def test_a_link_cut_mid_load_leaves_the_previous_graph(bolt_server, empty_db, raw_copy):
@@ -190,18 +191,79 @@ def test_a_task_longer_than_a_message_is_stored_whole(empty_db, tmp_path):
     assert db_counts(empty_db) == graph_counts(g)
 
 
-def test_a_changed_plan_loaded_without_pruning_has_one_active_version(empty_db, raw_copy):
+def test_a_changed_plan_loaded_without_pruning_has_one_active_version(db, raw_copy):
     """What `build --neo4j` does when some other file failed: prune=False. The switch must
     still leave exactly one active version of each source file."""
-    load_graph(empty_db, build(raw_copy).graph)
+    load_graph(db, build(raw_copy).graph)
     raise_changji_target(raw_copy)
     after = build(raw_copy).graph
-    load_graph(empty_db, after, prune=False)
-    with empty_db.session() as s:
+    load_graph(db, after, prune=False)
+    with db.session() as s:
         rows = s.run("MATCH (p:Plan {active: true}) RETURN p.source AS source, p.id AS id").data()
     sources = [r["source"] for r in rows]
     assert len(sources) == len(set(sources)) == 5
     new = next(n for n, d in after.nodes(data=True) if d["label"] == "Plan"
                and d["source"].endswith(CHANGJI))
     assert new in {r["id"] for r in rows}
-    assert changji_targets(empty_db) == [60.0]
+    assert changji_targets(db) == [60.0]
+
+
+# ------------------------------------------------------- what only Neo4j itself can show
+def test_a_duplicate_id_is_rejected_by_the_constraint(neo4j_db, corpus_graph):
+    import neo4j
+
+    load_graph(neo4j_db, corpus_graph)  # creates a uniqueness constraint per label
+    unit = next(n for n, d in corpus_graph.nodes(data=True) if d["label"] == "Unit")
+    with neo4j_db.session() as s:
+        names = {r["labelsOrTypes"][0] for r in s.run(
+            "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type "
+            "WHERE type = 'UNIQUENESS' AND properties = ['id'] RETURN labelsOrTypes")}
+        assert set(LABELS) <= names
+        with pytest.raises(neo4j.exceptions.ConstraintError):
+            s.run("CREATE (:Unit {id: $id})", id=unit).consume()
+
+
+def test_a_wrong_password_is_one_line_and_exit_4(neo4j_server, tmp_path):
+    from typer.testing import CliRunner
+
+    from policygraph.cli import app
+
+    build(RAW, tmp_path / "g", workers=1)
+    result = CliRunner().invoke(
+        app, ["load", "--graphs", str(tmp_path / "g"), "--neo4j", neo4j_server.uri],
+        env={"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "not-the-password"})
+    assert result.exit_code == 4
+    assert "[E402] the graph database refused the credentials of user 'neo4j'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_write_in_a_read_session_is_refused_by_the_server(neo4j_db, monkeypatch):
+    """The clause check is the second guard; Neo4j's READ access mode is the first."""
+    from policygraph.store import neo4j as store
+
+    monkeypatch.setattr(store, "writes", lambda statement: False)  # the first guard off
+    with pytest.raises(DatabaseError) as refused:
+        store.run_cypher(neo4j_db, "CREATE (:Plan {id: 'sneaked'})", {})
+    assert refused.value.code == "E404"
+    with neo4j_db.session() as s:
+        assert s.run("MATCH (p:Plan {id: 'sneaked'}) RETURN count(p) AS c").single()["c"] == 0
+
+
+def test_a_load_that_fails_midway_leaves_the_previous_graph(neo4j_db, raw_copy):
+    before = build(raw_copy).graph
+    load_graph(neo4j_db, before)
+    raise_changji_target(raw_copy)
+    after = build(raw_copy).graph
+
+    class Broken(Exception):
+        pass
+
+    def fail_midway(stage: str, done: int, total: int) -> None:
+        if stage == "relationships":
+            raise Broken
+    with pytest.raises(Broken):
+        load_graph(neo4j_db, after, progress=fail_midway)
+    assert active_plans(neo4j_db) == {n for n, d in before.nodes(data=True) if d["label"] == "Plan"}
+    assert changji_targets(neo4j_db) == [50.0]
+    load_graph(neo4j_db, after)
+    assert db_counts(neo4j_db) == graph_counts(after) and changji_targets(neo4j_db) == [60.0]
