@@ -1,7 +1,8 @@
 """Loading over Bolt: batched UNWIND … MERGE against one statement per entity, same run.
 
-Starts its own FalkorDB Bolt server (tests/bolt_server.py; run it through `make bench`,
-which gives it a private network namespace). On the synthetic corpus (benchmarks/
+Starts its own server: Neo4j Community 5.26 (tests/neo4j_server.py, the default; `make
+neo4j` fetches it) or, with --server falkordb, the FalkorDB stand-in (tests/bolt_server.py;
+run it through `make bench`, which gives it a private network namespace). On the synthetic corpus (benchmarks/
 synthetic.py, ≥ 1,000 plans varied from the real ones) it measures entities (nodes +
 relationships) written per second:
 
@@ -11,7 +12,8 @@ relationships) written per second:
 
 Goal: batched ÷ per-entity ≥ 20.
 
-    python benchmarks/bench_load.py [--plans 1000] [--sample 100] [--json]
+    python benchmarks/bench_load.py [--server neo4j|falkordb] [--plans 1000] [--sample 100]
+                                    [--json]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from policygraph.store.files import plan_subgraph  # noqa: E402
 from policygraph.store.neo4j import connect, load_graph  # noqa: E402
 from synthetic import corpus_graph  # noqa: E402
 from tests.bolt_server import BoltServer  # noqa: E402
+from tests.neo4j_server import Neo4jServer  # noqa: E402
 
 
 def first_plans(g: nx.MultiDiGraph, k: int) -> nx.MultiDiGraph:
@@ -66,13 +69,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--plans", type=int, default=1000)
     ap.add_argument("--sample", type=int, default=100)
+    ap.add_argument("--server", choices=("neo4j", "falkordb"), default="neo4j")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
     g = corpus_graph(args.plans, log=lambda m: print(m, file=sys.stderr))
     sample = first_plans(g, args.sample)
-    with BoltServer(Path(tempfile.mkdtemp(prefix="bench-bolt-"))) as server:
-        driver = connect(server.uri)
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{args.server}-"))
+    server = (Neo4jServer(workdir) if args.server == "neo4j" else BoltServer(workdir)).start()
+    try:
+        driver = connect(server.uri, getattr(server, "user", None),
+                         getattr(server, "password", None))
         try:
             full = timed_load(driver, g, "batched")
             batched = timed_load(driver, sample, "batched")
@@ -80,7 +87,9 @@ def main() -> int:
         finally:
             driver.close()
         problems = server.problems()
-    result = {"corpus_plans": args.plans, "sample_plans": args.sample, "full": full,
+    finally:
+        server.stop()
+    result = {"server": args.server, "corpus_plans": args.plans, "sample_plans": args.sample, "full": full,
               "sample_batched": batched, "sample_single": single,
               "ratio": round(batched["entities_per_s"] / single["entities_per_s"], 1),
               "goal": 20, "server_problems": problems[:3]}

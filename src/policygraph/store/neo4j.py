@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ from ..graph import (LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_L
                      owner_plan)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+# Neo4j warns of every label or type a MATCH names before any exists (an empty database):
+# expected here, not worth a screen of log lines.
+logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 _BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s:]*(\[[^\]/\s]*\])?[^/\s:]*"
                        r"(?::(?P<port>\d+))?(?:[/?]\S*)?$")
 # Properties that every fact of one plan shares: sent once per batch, not once per row.
@@ -325,7 +329,14 @@ class Loader:
         return len(rows)
 
     def _batches(self, query: str, rows: list[dict]) -> Iterator[tuple[list[dict], dict]]:
-        """(rows, common) pairs: rows grouped by their shared properties, then cut to size."""
+        """(rows, common) pairs. Under a message limit (FalkorDB) rows are grouped by the
+        properties they share, sent once per batch, then cut to size; one plan's rows per
+        batch is the price, which Neo4j need not pay."""
+        if not self._budget:  # no message limit: thousands of rows, each with its props
+            for batch in batches(rows, self.batch_rows, None):
+                yield batch, {}
+            return
+
         def shared(row: dict) -> tuple:
             return tuple(row.get("props", {}).get(k) for k in COMMON_PROPS)
 
