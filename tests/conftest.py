@@ -185,3 +185,16 @@ def write_measures(folder: Path) -> Path:
     path = folder / "linyi-digital-economy-measures.txt"
     path.write_text(MEASURES, encoding="utf-8")
     return path
+
+
+def hidden_files(out: Path) -> list[str]:
+    """Files a store holds that no build should leave: temporaries of interrupted writes."""
+    return sorted(str(p.relative_to(out)) for p in out.rglob(".*") if p.name != ".lock")
+
+
+def graph_of(out: Path):
+    """A store's corpus graph as comparable values: node ids, edges, node properties."""
+    from policygraph.store.files import CORPUS_JSON, read_json
+
+    g = read_json(out / CORPUS_JSON)
+    return set(g.nodes), sorted(g.edges(keys=True)), {n: d for n, d in g.nodes(data=True)}
