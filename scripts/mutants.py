@@ -14,7 +14,7 @@ A mutant is killed when the suite (without its slowest files, in a private netwo
 namespace for the Bolt server) fails. Prints each mutant and the score; exit code 1 when
 a named mutant survives. Not part of CI: a full run takes about a minute per mutant.
 
-    python scripts/mutants.py [--sample 30] [--seed 14] [--named-only] [--json]
+    python scripts/mutants.py [--sample 30] [--seed 14] [--named-only] [--only WORDS] [--json]
 """
 
 from __future__ import annotations
@@ -172,23 +172,25 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=30, help="sampled mutants (default 30)")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--named-only", action="store_true")
+    ap.add_argument("--only", metavar="WORDS", help="only the named mutants whose name has these")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per suite run")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="pg-mutants-") as tmp:
         copy = Path(tmp) / "src"
-        jobs = [("named", m.name, m.file, None) for m in NAMED]
+        jobs = [("named", m.name, m.file, None) for m in NAMED
+                if not args.only or args.only in m.name]
         if not args.named_only:
             jobs += [("sampled", f"{f}:{line} {what}", f, source)
                      for f, what, line, source in sampled(args.sample, args.seed)]
-        for i, (kind, name, file, source) in enumerate(jobs):
+        for kind, name, file, source in jobs:
             shutil.rmtree(copy, ignore_errors=True)
             shutil.copytree(SRC, copy / "policygraph",
                             ignore=shutil.ignore_patterns("__pycache__"))
             target = copy / "policygraph" / file
             if source is None:
-                mutant = NAMED[i]
+                mutant = next(m for m in NAMED if m.name == name)
                 text = target.read_text(encoding="utf-8")
                 if mutant.old not in text:
                     rows.append({"kind": kind, "mutant": name, "result": "not applied"})

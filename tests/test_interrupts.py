@@ -1,5 +1,6 @@
-"""A build stopped at any moment (kill -9, SIGTERM) and a store damaged on disk: the next
-build completes to what a clean build gives, with no process and no temporary file left."""
+"""A build stopped at any moment (kill -9, SIGTERM): the next build completes to what a
+clean build gives, with no process and no temporary file left (the store damaged on disk:
+tests/store/test_fragments.py)."""
 
 from __future__ import annotations
 
