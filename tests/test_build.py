@@ -242,3 +242,14 @@ def test_diff_tells_a_lowered_value_and_a_moved_deadline(extractions, tmp_path):
     moved = [r for r in rows if r["change"] == "moved"]
     assert moved and all((r["old"], r["new"]) == (2023, 2024) for r in moved)
     assert not [r for r in rows if r["change"] == "raised"]
+
+
+def test_a_worker_exits_when_its_build_is_gone():
+    """The watch each worker starts: once its parent is not the build it was started by
+    (the build was killed), it exits, instead of waiting on its queue forever."""
+    code = ("import time\nfrom policygraph.build import _worker_start\n"
+            "_worker_start(1)  # pid 1 is not this process's parent: the build is 'gone'\n"
+            "time.sleep(60)\n")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", code], timeout=120)
+    assert run.returncode == 1 and time.monotonic() - started < 30
