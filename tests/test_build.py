@@ -250,6 +250,5 @@ def test_a_worker_exits_when_its_build_is_gone():
     code = ("import time\nfrom policygraph.build import _worker_start\n"
             "_worker_start(1)  # pid 1 is not this process's parent: the build is 'gone'\n"
             "time.sleep(60)\n")
-    started = time.monotonic()
     run = subprocess.run([sys.executable, "-c", code], timeout=120)
-    assert run.returncode == 1 and time.monotonic() - started < 30
+    assert run.returncode == 1  # the watch's exit; a worker left alone would sleep, then 0
