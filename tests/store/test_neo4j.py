@@ -267,3 +267,39 @@ def test_a_load_that_fails_midway_leaves_the_previous_graph(neo4j_db, raw_copy):
     assert changji_targets(neo4j_db) == [50.0]
     load_graph(neo4j_db, after)
     assert db_counts(neo4j_db) == graph_counts(after) and changji_targets(neo4j_db) == [60.0]
+
+
+def test_a_statement_failing_mid_transaction_writes_nothing_of_it(neo4j_db, raw_copy):
+    """A Task property Neo4j cannot store (a map) fails the batch of the new plan's tasks:
+    the transaction rolls back every row of it, and the previous graph stays active."""
+    before = build(raw_copy).graph
+    load_graph(neo4j_db, before)
+    raise_changji_target(raw_copy)
+    after = build(raw_copy).graph
+    new = next(n for n, d in after.nodes(data=True) if d["label"] == "Plan"
+               and d["source"].endswith(CHANGJI))
+    task = next(n for n, d in after.nodes(data=True) if d["label"] == "Task" and d["plan"] == new)
+    after.nodes[task]["title"] = {"not": "storable"}
+    with pytest.raises(DatabaseError) as failed:
+        load_graph(neo4j_db, after)
+    assert failed.value.code == "E404" and len(failed.value.line().splitlines()) == 1
+    with neo4j_db.session() as s:
+        assert s.run("MATCH (t:Task {plan: $p}) RETURN count(t) AS c", p=new).single()["c"] == 0
+    assert active_plans(neo4j_db) == {n for n, d in before.nodes(data=True) if d["label"] == "Plan"}
+    assert changji_targets(neo4j_db) == [50.0]
+
+
+def test_a_neo4j_killed_mid_load_gives_one_clear_error(tmp_path, corpus_graph):
+    from tests.neo4j_server import Neo4jServer
+
+    server = Neo4jServer(tmp_path / "neo4j").start()
+    driver = connect(server.uri, server.user, server.password, retry_seconds=1)
+    try:
+        with pytest.raises(DatabaseError) as lost:
+            load_graph(driver, corpus_graph,
+                       progress=lambda stage, done, total: server.stop(kill=True))
+    finally:
+        driver.close()
+        server.stop(kill=True)
+    assert lost.value.code == "E403" and lost.value.exit_code == 4
+    assert len(lost.value.line().splitlines()) == 1
