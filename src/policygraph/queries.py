@@ -12,7 +12,7 @@ import difflib
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import networkx as nx
 
@@ -52,6 +52,31 @@ class GraphEngine:
         return set(self.memo("latest", lambda: [n for n, d in self.nodes("Plan")
                                                 if d.get("latest", True)]))
 
+    def fetch(self, name: str, cypher: str, on_graph: Callable[["GraphEngine"], list[Row]]
+              ) -> list[Row]:
+        return self.memo(name, lambda: on_graph(self))
+
+    def view(self, name: str, build: Callable[[], list[Row]]) -> list[Row]:
+        return self.memo(f"view:{name}", build)
+
+    def names(self, label: str) -> list[Row]:
+        return self.memo(f"names:{label}", lambda: [
+            {"id": n, "name": d.get("name"), "canonical": d.get("canonical")}
+            for n, d in self.nodes(label)])
+
+    def node_and_links(self, nid: str, label: str) -> tuple[Row | None, list[Row]]:
+        if nid not in self.g:
+            return None, []
+        g, links = self.g, []
+        for a, b, d in list(g.in_edges(nid, data=True)) + list(g.out_edges(nid, data=True)):
+            if d.get("quote") is not None:
+                other = a if b == nid else b
+                od = g.nodes[other]
+                links.append({"via": d["type"], "other": other,
+                              "other_name": od.get("name") or od.get("title"),
+                              **{k: d.get(k) for k in ("file", "line", "start", "end", "quote")}})
+        return self.node(nid), links
+
 
 class CypherEngine:
     """A Neo4j (or other Bolt) database loaded by ``policygraph load``."""
@@ -77,8 +102,47 @@ class CypherEngine:
             return s.execute_read(lambda tx: [r.data() for r in
                                               tx.run(query, self.profile.prepare(query, params))])
 
+    def fetch(self, name: str, cypher: str, on_graph: Callable) -> list[Row]:
+        return self.rows(cypher)
 
-Engine = GraphEngine | CypherEngine
+    def view(self, name: str, build: Callable[[], list[Row]]) -> list[Row]:
+        return build()  # the database may change between two questions
+
+    def names(self, label: str) -> list[Row]:
+        return self.rows(f"MATCH (n:`{_allowed(label)}`) RETURN n.id AS id, n.name AS name, "
+                         f"n.canonical AS canonical")
+
+    def node_and_links(self, nid: str, label: str) -> tuple[Row | None, list[Row]]:
+        lab = _allowed(label)
+        found = self.rows(f"MATCH (n:`{lab}` {{id: $id}}) RETURN properties(n) AS props", id=nid)
+        if not found:
+            return None, []
+        links = self.rows(f"MATCH (n:`{lab}` {{id: $id}})-[r]-(m) WHERE r.quote IS NOT NULL "
+                          f"RETURN type(r) AS via, m.id AS other, coalesce(m.name, m.title) AS "
+                          f"other_name, r.file AS file, r.line AS line, r.start AS start, "
+                          f"r.end AS end, r.quote AS quote", id=nid)
+        return {"label": label, **found[0]["props"]}, links
+
+
+class Engine(Protocol):
+    """What a question needs of a store: the embedded graph and a Bolt database both
+    answer it, so no query or command asks which one it has."""
+
+    name: str
+
+    def latest_plans(self) -> set[str]: ...
+
+    def fetch(self, name: str, cypher: str, on_graph: Callable) -> list[Row]:
+        """Base rows: the Cypher on a database, or its networkx twin on the graph."""
+
+    def view(self, name: str, build: Callable[[], list[Row]]) -> list[Row]:
+        """Rows shaped and ordered once per store where the store cannot change."""
+
+    def names(self, label: str) -> list[Row]:
+        """id, name (and canonical) of every node of a label: to resolve user input."""
+
+    def node_and_links(self, nid: str, label: str) -> tuple[Row | None, list[Row]]:
+        """A node's properties and its relationships that carry provenance."""
 
 
 # ------------------------------------------------------------------------------ fetches
@@ -105,9 +169,7 @@ _ROLE_TYPES = "|".join(ROLES)
 def _fetch(e: Engine, name: str, cypher: str, on_graph: Callable[[GraphEngine], list[Row]]
            ) -> list[Row]:
     """Base rows: the Cypher on the database, or the networkx twin (once per store)."""
-    if isinstance(e, CypherEngine):
-        return e.rows(cypher)
-    return e.memo(name, lambda: on_graph(e))
+    return e.fetch(name, cypher, on_graph)
 
 
 def _owners(g: nx.MultiDiGraph, task: str | None) -> int:
@@ -238,39 +300,13 @@ def _fetch_incentives(e: GraphEngine) -> list[Row]:
 
 def fetch_names(e: Engine, label: str) -> list[Row]:
     """id, name (and canonical) of every node of a label: for resolving user input."""
-    if isinstance(e, CypherEngine):
-        return e.rows(f"MATCH (n:`{_allowed(label)}`) RETURN n.id AS id, n.name AS name, "
-                      f"n.canonical AS canonical")
-    return e.memo(f"names:{label}", lambda: [
-        {"id": n, "name": d.get("name"), "canonical": d.get("canonical")}
-        for n, d in e.nodes(label)])
+    return e.names(label)
 
 
 def fetch_node(e: Engine, nid: str) -> tuple[Row | None, list[Row]]:
     """A node's properties and its relationships that carry provenance."""
     label = next((lb for lb in LABELS if nid.startswith(lb.lower() + ":")), None)
-    if label is None:
-        return None, []
-    if isinstance(e, CypherEngine):
-        found = e.rows(f"MATCH (n:`{label}` {{id: $id}}) RETURN properties(n) AS props", id=nid)
-        if not found:
-            return None, []
-        links = e.rows(f"MATCH (n:`{label}` {{id: $id}})-[r]-(m) WHERE r.quote IS NOT NULL "
-                       f"RETURN type(r) AS via, m.id AS other, coalesce(m.name, m.title) AS "
-                       f"other_name, r.file AS file, r.line AS line, r.start AS start, "
-                       f"r.end AS end, r.quote AS quote", id=nid)
-        return {"label": label, **found[0]["props"]}, links
-    if nid not in e.g:
-        return None, []
-    g, links = e.g, []
-    for a, b, d in list(g.in_edges(nid, data=True)) + list(g.out_edges(nid, data=True)):
-        if d.get("quote") is not None:
-            other = a if b == nid else b
-            od = g.nodes[other]
-            links.append({"via": d["type"], "other": other,
-                          "other_name": od.get("name") or od.get("title"),
-                          **{k: d.get(k) for k in ("file", "line", "start", "end", "quote")}})
-    return e.node(nid), links
+    return e.node_and_links(nid, label) if label is not None else (None, [])
 
 
 def _allowed(label: str) -> str:
@@ -308,7 +344,7 @@ def _key(*cols: str) -> Callable[[Row], tuple]:
 def view(e: Engine, name: str, build: Callable[[], list[Row]]) -> list[Row]:
     """Rows shaped and ordered once per store, then only filtered (a materialised view);
     on Neo4j, built on every call since the database may change. Callers never mutate."""
-    return e.memo(f"view:{name}", build) if isinstance(e, GraphEngine) else build()
+    return e.view(name, build)
 
 
 def _versions(e: Engine, all_versions: bool) -> Callable[[Row], bool]:
