@@ -128,16 +128,20 @@ def test_a_link_cut_mid_load_leaves_the_previous_graph(bolt_server, empty_db, ra
     assert changji_targets(empty_db) == [60.0]
 
 
-def test_a_server_killed_mid_load_gives_one_clear_error(tmp_path, corpus_graph):
-    server = BoltServer(tmp_path / "db").start()
-    driver = connect(server.uri, retry_seconds=1)
+@pytest.mark.parametrize("kind", ["falkordb", "neo4j"])
+def test_a_server_killed_mid_load_gives_one_clear_error(tmp_path, corpus_graph, kind):
+    from tests.neo4j_server import Neo4jServer
+
+    server = (BoltServer if kind == "falkordb" else Neo4jServer)(tmp_path / "db").start()
+    driver = connect(server.uri, getattr(server, "user", None),
+                     getattr(server, "password", None), retry_seconds=1)
     try:
         with pytest.raises(DatabaseError) as lost:
             load_graph(driver, corpus_graph,
                        progress=lambda stage, done, total: server.stop(kill=True))
     finally:
         driver.close()
-        server.stop()
+        server.stop(kill=True)
     assert lost.value.code == "E403" and lost.value.exit_code == 4
     assert len(lost.value.line().splitlines()) == 1
 
@@ -287,19 +291,3 @@ def test_a_statement_failing_mid_transaction_writes_nothing_of_it(neo4j_db, raw_
         assert s.run("MATCH (t:Task {plan: $p}) RETURN count(t) AS c", p=new).single()["c"] == 0
     assert active_plans(neo4j_db) == {n for n, d in before.nodes(data=True) if d["label"] == "Plan"}
     assert changji_targets(neo4j_db) == [50.0]
-
-
-def test_a_neo4j_killed_mid_load_gives_one_clear_error(tmp_path, corpus_graph):
-    from tests.neo4j_server import Neo4jServer
-
-    server = Neo4jServer(tmp_path / "neo4j").start()
-    driver = connect(server.uri, server.user, server.password, retry_seconds=1)
-    try:
-        with pytest.raises(DatabaseError) as lost:
-            load_graph(driver, corpus_graph,
-                       progress=lambda stage, done, total: server.stop(kill=True))
-    finally:
-        driver.close()
-        server.stop(kill=True)
-    assert lost.value.code == "E403" and lost.value.exit_code == 4
-    assert len(lost.value.line().splitlines()) == 1
