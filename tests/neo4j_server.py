@@ -153,18 +153,26 @@ class Neo4jServer:
         return [ln for ln in text.splitlines() if " ERROR " in ln]
 
 
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["fetch"]:
         print(fetch())
     elif sys.argv[1:] == ["run"]:
         fetch()
         home = ROOT / ".cache" / "neo4j-home"
-        server = Neo4jServer(home).start()
-        print(f"Neo4j {VERSION} on {server.uri}, user {USER}, password {PASSWORD}; "
-              f"home {home}; Ctrl-C stops it")
+        server = Neo4jServer(home)
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
+            server.start()
+            print(f"Neo4j {VERSION} on {server.uri}, user {USER}, password {PASSWORD}; "
+                  f"home {home}; Ctrl-C or SIGTERM stops it", flush=True)
             server.proc.wait()
         except KeyboardInterrupt:
-            server.stop()
+            pass
+        finally:
+            server.stop()  # the JVM is this process's child: never leave it behind
     else:
         sys.exit("usage: python -m tests.neo4j_server fetch|run")
