@@ -239,8 +239,9 @@ def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, work
     result.changed = bool(result.extracted or result.removed)
     if not result.changed and not _corpus_intact(out, old):
         result.changed = True
-        result.repaired.append(f"{out / CORPUS_JSON}: not as the last build wrote it (missing "
-                               "or damaged); written again from the fragments")
+        if old.corpus_sha256:  # a first build has nothing to repair
+            result.repaired.append(f"{out / CORPUS_JSON}: not as the last build wrote it "
+                                   "(missing or damaged); written again from the fragments")
     if result.changed:
         _assemble(new, old, result, names, rules, max_mb)
     else:
