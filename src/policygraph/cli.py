@@ -592,12 +592,15 @@ def query(
     arg: Optional[str] = typer.Argument(None, metavar="[METRIC|ID]",
                                         help="The indicator for compare, the node id for "
                                              "explain."),
-    unit: Optional[str] = typer.Option(None, "--unit", callback=_not_blank, help="owners, incentives: only this "
+    unit: Optional[str] = typer.Option(None, "--unit", callback=_not_blank,
+                                       help="owners, incentives: only this "
                                        "unit (short or full name; every region's unit of that "
                                        "name)."),
-    plan: Optional[str] = typer.Option(None, "--plan", callback=_not_blank, help="owners, unassigned: plan id or "
+    plan: Optional[str] = typer.Option(None, "--plan", callback=_not_blank,
+                                       help="owners, unassigned: plan id or "
                                        "part of its title."),
-    region: Optional[str] = typer.Option(None, "--region", callback=_not_blank, help="owners, timeline, "
+    region: Optional[str] = typer.Option(None, "--region", callback=_not_blank,
+                                         help="owners, timeline, "
                                          "incentives: the plan's region, e.g. 昌吉市."),
     min_amount: Optional[float] = typer.Option(None, "--min", metavar="万元",
                                                help="incentives: only amounts of at least "
