@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from policygraph.build import build
 from policygraph.cli import app
 from policygraph.diff import diff, resolve_version
-from policygraph.queries import GraphEngine, compare, owners
+from policygraph.queries import GraphEngine, compare, owners, unassigned
 from policygraph.store.files import CORPUS_JSON, read_json
 from policygraph.store.manifest import MANIFEST, build_lock, read_manifest
 
@@ -109,6 +109,9 @@ def test_a_final_supersedes_its_draft_and_queries_show_the_latest(raw_copy, tmp_
     both = {(r["plan_id"], r["status"]) for r in compare(engine, metric, all_versions=True)}
     assert {(new, "final"), (old, "draft")} <= both
     assert old not in {r["plan_id"] for r in compare(engine, metric)}
+    # Work that falls to nobody: the superseded draft's rows drop out there too.
+    assert old not in {r["plan_id"] for r in unassigned(engine)}
+    assert old in {r["plan_id"] for r in unassigned(engine, all_versions=True)}
 
 
 def test_two_workers_give_the_same_graph_as_one(raw_copy):
