@@ -40,11 +40,14 @@ test: setup debs neo4j
 	unshare --net sh -c 'ip link set lo up && exec $(PY) -m pytest -q'
 
 # Benchmarks report ratios against a baseline measured in the same run (see benchmarks/).
-bench: setup
-	$(PY) benchmarks/bench_extract.py
-	unshare --net sh -c 'ip link set lo up && exec $(PY) benchmarks/bench_load.py'
-	$(PY) benchmarks/bench_queries.py
-	$(PY) benchmarks/bench_build.py
+# Each script exits 1 when its goal is missed: all run, then the target fails if one did.
+bench: setup neo4j
+	@failed=""; \
+	$(PY) benchmarks/bench_extract.py || failed="$$failed extract"; \
+	unshare --net sh -c 'ip link set lo up && exec $(PY) benchmarks/bench_load.py' || failed="$$failed load"; \
+	$(PY) benchmarks/bench_queries.py --neo4j || failed="$$failed queries"; \
+	$(PY) benchmarks/bench_build.py || failed="$$failed build"; \
+	if [ -n "$$failed" ]; then echo "goals missed:$$failed"; exit 1; fi
 
 # Everything a build wrote (plans/, extractions/, import/, manifest ...), not .gitkeep.
 clean:
