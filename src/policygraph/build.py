@@ -9,6 +9,7 @@ that fails keeps its last good extraction and fragment.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import signal
@@ -83,7 +84,7 @@ class BuildResult:
 @dataclass
 class Job:
     path: Path
-    rules: Rules
+    rules: Rules | None  # None in a worker: the rules its pool was started with
     max_mb: float
     out: Path | None = None  # with a graphs directory: write the extraction and fragment
     name: str = ""  # the plan's file name there
@@ -99,14 +100,15 @@ def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
     # nothing to extract should not pay.
     from .extract import extract
 
+    rules = job.rules if job.rules is not None else _WORKER_RULES
     try:
-        ex = extract(load_document(job.path, job.rules, job.max_mb), job.rules)
+        ex = extract(load_document(job.path, rules, job.max_mb), rules)
         if job.out is None:
             return ex
         entry = FileEntry(
             sha256=ex.sha256, plan_id=plan_id(ex),
             extraction=cache_extraction(job.out, ex, job.name),
-            fragment=write_fragment(plan_fragment(ex, job.rules), job.out, job.name))
+            fragment=write_fragment(plan_fragment(ex, rules), job.out, job.name))
         return entry, PlanSummary.of(ex)
     except Exception as exc:  # noqa: BLE001 - one surprising file must not stop the batch
         return file_error(path_text(job.path), exc)
@@ -116,12 +118,17 @@ def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None
              ) -> Iterator[tuple[Path, Extraction | Done | PolicyGraphError]]:
     """Each job's result, in order; across ``workers`` processes."""
     if workers > 1 and len(jobs) > 1:
+        # The rules go to each worker once, at its start, not with every job: unpickling
+        # them (their compiled patterns, the gazetteer) cost 0.1 s a file, more than
+        # extracting one, and made two workers slower than one.
         pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                   initializer=_worker_start, initargs=(os.getpid(),))
+                                   initializer=_worker_start,
+                                   initargs=(os.getpid(), jobs[0].rules))
+        light = [dataclasses.replace(job, rules=None) for job in jobs]
         try:
             # Small chunks: the last one decides when the pool is done.
             chunk = max(1, min(4, len(jobs) // (workers * 8)))
-            yield from _counted(jobs, pool.map(_run_job, jobs, chunksize=chunk), progress)
+            yield from _counted(jobs, pool.map(_run_job, light, chunksize=chunk), progress)
         except BaseException:
             _stop_workers(pool)  # interrupted: do not wait for the files in progress
             raise
@@ -131,10 +138,15 @@ def run_jobs(jobs: list[Job], workers: int = 1, progress: Progress | None = None
         yield from _counted(jobs, map(_run_job, jobs), progress)
 
 
-def _worker_start(parent: int) -> None:
-    """In each worker: leave Ctrl-C to the build (which stops the workers), and exit when
-    the build is gone, even killed with -9 (a worker would otherwise wait on its queue
-    forever, an orphan holding the build's files open)."""
+_WORKER_RULES: Rules | None = None  # in a worker process: the rules of its jobs
+
+
+def _worker_start(parent: int, rules: Rules | None = None) -> None:
+    """In each worker: keep the rules, leave Ctrl-C to the build (which stops the
+    workers), and exit when the build is gone, even killed with -9 (a worker would
+    otherwise wait on its queue forever, an orphan holding the build's files open)."""
+    global _WORKER_RULES
+    _WORKER_RULES = rules
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
