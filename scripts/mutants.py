@@ -107,7 +107,8 @@ def _sites(tree: ast.AST) -> list[tuple[ast.AST, str]]:
     return sites
 
 
-def _mutate(node: ast.AST, kind: str) -> str:
+def _mutate(tree: ast.AST, node: ast.AST, kind: str) -> str:
+    """Change ``node`` of ``tree`` in place; say how."""
     if kind == "compare":
         old = type(node.ops[0])
         node.ops[0] = _SWAPS[old]()
@@ -122,7 +123,12 @@ def _mutate(node: ast.AST, kind: str) -> str:
     if kind == "int":
         node.value += 1
         return f"{node.value - 1} → {node.value}"
-    node.op = ast.UAdd()  # `not x` → `+x` would fail on str: drop the `not` instead
+    for parent in ast.walk(tree):  # `not x` → `x`: the operand takes the UnaryOp's place
+        for field, value in ast.iter_fields(parent):
+            if value is node:
+                setattr(parent, field, node.operand)
+            elif isinstance(value, list) and node in value:
+                value[value.index(node)] = node.operand
     return "not x → x"
 
 
@@ -137,16 +143,7 @@ def sampled(n: int, seed: int) -> list[tuple[str, str, int, str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         sites = _sites(tree)
         node, kind = rng.choice(sites)
-        if kind == "not":  # replace the UnaryOp by its operand
-            for parent in ast.walk(tree):
-                for field, value in ast.iter_fields(parent):
-                    if value is node:
-                        setattr(parent, field, node.operand)
-                    elif isinstance(value, list) and node in value:
-                        value[value.index(node)] = node.operand
-            what = "not x → x"
-        else:
-            what = _mutate(node, kind)
+        what = _mutate(tree, node, kind)
         out.append((str(path.relative_to(SRC)), what, node.lineno, ast.unparse(tree)))
     return out
 

@@ -131,9 +131,10 @@ class EnvironmentFault(PolicyGraphError):
     exit_code = EXIT_ENVIRONMENT
 
     @classmethod
-    def of(cls, exc: OSError) -> "EnvironmentFault":
-        path = exc.filename if exc.filename is not None else None
-        return cls(Errors.E303, None if path is None else str(path),
+    def of(cls, exc: OSError, path: object = None) -> "EnvironmentFault":
+        """E303 for an OSError, naming ``path`` (a write error names no file) or its own."""
+        where = path if path is not None else exc.filename
+        return cls(Errors.E303, None if where is None else str(where),
                    reason=exc.strerror or type(exc).__name__)
 
 

@@ -236,7 +236,7 @@ class _EndPattern:
 
     def __init__(self, pattern: str) -> None:
         self.regex = re.compile(pattern)
-        width = re._parser.parse(pattern).getwidth()[1]  # type: ignore[attr-defined]
+        width = _sre_parse.parse(pattern).getwidth()[1]
         bounded = pattern.endswith("$") and "(?<" not in pattern and width < 10_000
         self.width = width if bounded else None
 

@@ -81,7 +81,7 @@ def write_output(path: Path, text: str) -> Path:
         else:
             atomic_write(target, text)
     except OSError as exc:  # a write error names no file: name it
-        raise EnvironmentFault(Errors.E303, str(path), reason=exc.strerror or str(exc)) from None
+        raise EnvironmentFault.of(exc, path) from None
     return target
 
 
