@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# Debian packages the suite needs: a private network (unshare, ip) and, for the HTML
-# report test, Chromium with its WebDriver and a font with Chinese glyphs.
-DEBS := util-linux iproute2 chromium chromium-driver fonts-wqy-zenhei
+# Debian packages the suite needs: a private network (unshare, ip); for the HTML report
+# test, Chromium with its WebDriver and a font with Chinese glyphs; for the readers' tests,
+# LibreOffice (.doc/.wps/.odt, and to make the test PDFs), poppler (pdftotext, pdftoppm)
+# and Tesseract with its Simplified Chinese data (scanned pages).
+DEBS := util-linux iproute2 chromium chromium-driver fonts-wqy-zenhei \
+        libreoffice-writer-nogui poppler-utils tesseract-ocr tesseract-ocr-chi-sim
 
 .PHONY: setup debs neo4j run test bench clean
 
@@ -21,7 +24,8 @@ $(STAMP): pyproject.toml
 debs:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null; fi
 
 run: setup
 	$(VENV)/bin/policygraph build data/raw --out data/graphs --export graphml --export csv

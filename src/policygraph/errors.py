@@ -18,12 +18,14 @@ class Errors(str, Enum):
     E005 = "looks like a binary file ({kind}), not a document"
     E006 = "file is too large ({size_mb:.1f} MB > {limit_mb:.0f} MB limit; raise it with --max-mb)"
     E007 = "cannot decode text: no encoding among UTF-8, UTF-16 and GB18030 fits"
-    E008 = "not a valid .docx (corrupt or truncated): {reason}"
+    E008 = "not a valid {kind} file (corrupt, truncated or protected): {reason}"
     E009 = "cannot read file: {reason}"
     E010 = "no plan files found in directory"
     E011 = ("archive unpacks to {size_mb:.1f} MB > {limit_mb:.0f} MB limit (a zip bomb?); "
             "raise it with --max-mb")
     E012 = "{kind}, not a file: nothing read"
+    E013 = "cannot read {what}: {why}; to enable it: {how}"
+    E014 = "{tool} failed to convert it: {reason}"
     E099 = ("internal error while reading this file ({kind}: {reason}); the other files "
             "were processed — please report it with the file")
     # E1xx: rules

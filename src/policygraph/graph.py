@@ -68,7 +68,10 @@ def platform_key(name: str, rules: Rules) -> str:
 
 
 def _prov(p: Provenance) -> dict:
-    return {"file": p.file, "line": p.line, "start": p.start, "end": p.end, "quote": p.quote}
+    out = {"file": p.file, "line": p.line, "start": p.start, "end": p.end, "quote": p.quote}
+    if p.page is not None:  # paged formats: the line is counted on this page
+        out["page"] = p.page
+    return out
 
 
 class GraphBuilder:

@@ -264,10 +264,18 @@ def plan_meta(source: Source, head_end: int, rules: Rules) -> PlanMeta:
     tail = [ln.strip() for ln in text[-1500:].split("\n") if ln.strip()][-12:]
     issuer = issuer or issuer_from_signature(lines, tail, rules)
     number = doc_number(head, rules)
+    issued = next((d for t in lines[:15] if (d := iso_date(t, rules))), None)
+    # What the file states outside its text (a web page's metadata table) is stated
+    # outright: it wins over what the text's layout suggests.
+    stated = source.meta
+    issuer = stated.get("issuer") or issuer
+    number = stated.get("doc_number") or number
+    issued = (iso_date(stated["issued"], rules) if "issued" in stated else None) or issued
+    title = title or (_clean_title(stated["title"], rules) if "title" in stated else None)
     draft = any(md.rx["draft_markers"].search(t) for t in head if len(t) <= 200)
     return PlanMeta(
         title=title, region=region(issuer, title, number, text, rules), issuer=issuer,
-        doc_number=number, status="draft" if draft else "final", issued=next((d for t in lines[:15] if (d := iso_date(t, rules))), None),
+        doc_number=number, status="draft" if draft else "final", issued=issued,
         **_period(title, text, head_end, rules))
 
 

@@ -21,6 +21,11 @@ class Source(BaseModel):
     line_map: list[tuple[int, int]] = Field(default_factory=list)
     # Offsets of cleaned lines that began with a tab in the source (Word table cells).
     tab_lines: list[int] = Field(default_factory=list)
+    # Paged formats (PDF, OFD): sorted (offset in text, 1-based page) pairs, and line_map
+    # then counts lines on each page.
+    page_map: list[tuple[int, int]] = Field(default_factory=list)
+    # What the file states outside its text: a web page's title, issuer, date, number.
+    meta: dict[str, str] = Field(default_factory=dict)
 
     def line_of(self, offset: int) -> int:
         """1-based source line of a character offset in ``text``."""
@@ -29,15 +34,23 @@ class Source(BaseModel):
         i = bisect_right(self.line_map, (offset, float("inf"))) - 1
         return self.line_map[max(i, 0)][1]
 
+    def page_of(self, offset: int) -> int | None:
+        """1-based page of a character offset, for paged formats; else None."""
+        if not self.page_map:
+            return None
+        i = bisect_right(self.page_map, (offset, float("inf"))) - 1
+        return self.page_map[max(i, 0)][1]
+
 
 class Provenance(BaseModel):
     """Where a fact was read: ``quote == Source.text[start:end]``."""
 
     file: str
-    line: int
+    line: int  # on its page, for paged formats
     start: int
     end: int
     quote: str
+    page: Optional[int] = None  # PDF and OFD only
 
 
 # ------------------------------------------------------------------------ structure

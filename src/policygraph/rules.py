@@ -12,7 +12,7 @@ import os
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import yaml
 
@@ -344,6 +344,7 @@ class MetadataRules(_Strict):
     labelled_title: str
     deadline: str
     measures_part: str
+    page_labels: dict[Literal["title", "issuer", "doc_number", "issued"], list[str]]
 
     _v = field_validator(*_METADATA_PATTERNS)(_check_regex)
 

@@ -61,8 +61,9 @@ class Context:
         return overlaps(self.claimed, start, end)
 
     def prov(self, start: int, end: int) -> Provenance:
-        return Provenance(file=self.doc.source.path, line=self.doc.source.line_of(start),
-                          start=start, end=end, quote=self.text[start:end])
+        source = self.doc.source
+        return Provenance(file=source.path, line=source.line_of(start), start=start, end=end,
+                          quote=self.text[start:end], page=source.page_of(start))
 
     def line_end(self, start: int) -> int:
         """End of the printed line at ``start``, or of the part of a run-in line (a text

@@ -1,0 +1,94 @@
+"""PDF: the text layer through pdfplumber, scanned pages through Tesseract OCR.
+
+pdfplumber (MIT, on pdfminer.six with the Adobe-GB1 CMaps) was chosen over pypdfium2
+(faster, but no tables and no lines: these PDFs place each character on its own) and
+PyMuPDF (AGPL). Lines and tables come from it; ``layout`` rebuilds paragraphs.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import Any
+
+from ..errors import Errors, InputError
+from ..rules import Rules
+from . import ocr
+from .blocks import Read
+from .layout import Page, PLine, blocks_from_pages, tidy
+
+MIN_TABLE_COLUMNS = 2  # a one-column grid is ruled paper around the text, not a table
+
+
+def read_pdf(data: bytes, name: str, rules: Rules) -> Read:
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many kinds on broken or encrypted files
+        raise InputError(Errors.E008, name, kind="PDF", reason=_reason(exc)) from None
+    with pdf:
+        try:
+            pages = [_page(p, n) for n, p in enumerate(pdf.pages, 1)]
+        except Exception as exc:
+            raise InputError(Errors.E008, name, kind="PDF", reason=_reason(exc)) from None
+    scanned = [p for p in pages if p is None]
+    if scanned:
+        pages = _ocr_pages(data, name, pages)
+    return Read(blocks_from_pages(pages, rules.headings.starts_block), "pdf", paged=True)  # type: ignore[arg-type]
+
+
+def _page(page: Any, number: int) -> Page | None:
+    """One page's lines and tables; None for a page with images and no text (a scan)."""
+    if not page.chars:
+        return None if page.images else Page(number, page.width, page.height, [])
+    raw = page.extract_text_lines(return_chars=False)
+    tables: list[tuple[tuple[float, float, float, float], list[list[str]]]] = []
+    if page.rects or page.lines:  # no ruling, no table: skip the costly search
+        for t in page.find_tables():
+            rows = [[tidy((c or "").replace("\n", "")) for c in row] for row in t.extract()]
+            if (max((len(r) for r in rows), default=0) >= MIN_TABLE_COLUMNS
+                    and _complete(rows, [ln for ln in raw if _inside(ln, t.bbox)])):
+                tables.append((t.bbox, rows))
+    lines = [PLine(tidy(ln["text"]), ln["x0"], ln["x1"], ln["top"], ln["bottom"], k)
+             for k, ln in enumerate(raw, 1)
+             if not any(_inside(ln, bbox) for bbox, _ in tables)]  # cells: read as a table
+    found = [(bbox[1], rows) for bbox, rows in tables]
+    return Page(number, page.width, page.height, lines, found)
+
+
+def _inside(line: dict, bbox: tuple[float, float, float, float]) -> bool:
+    x0, y0, x1, y1 = bbox
+    return y0 <= (line["top"] + line["bottom"]) / 2 <= y1 and line["x0"] < x1 and line["x1"] > x0
+
+
+def _complete(rows: list[list[str]], lines: list[dict]) -> bool:
+    """Do the cells hold the text printed inside the table? A grid found with cells
+    missing (merged or unruled ones) would lose text: its lines are read as lines."""
+    printed = sum(len("".join(ln["text"].split())) for ln in lines)
+    held = sum(len("".join(c.split())) for row in rows for c in row)
+    return held >= printed * 0.98
+
+
+def _ocr_pages(data: bytes, name: str, pages: list[Page | None]) -> list[Page]:
+    import pdfplumber
+
+    todo = [n for n, p in enumerate(pages, 1) if p is None]
+    ocr.require(name)
+    out: list[Page] = [p for p in pages if p is not None]
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n in ocr.progress(todo, f"OCR {name}", sys.stderr):
+            page = pdf.pages[n - 1]
+            image = page.to_image(resolution=ocr.DPI).original
+            scale = page.width / image.width
+            lines = [PLine(ln.text, ln.x0 * scale, ln.x1 * scale, ln.top * scale,
+                           ln.bottom * scale, ln.line) for ln in ocr.image_lines(image, name)]
+            out.append(Page(n, page.width, page.height, lines))
+    return sorted(out, key=lambda p: p.number)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if "password" in text.lower() or "encrypt" in type(exc).__name__.lower():
+        return "encrypted: open it with its password and save an unprotected copy"
+    return text.splitlines()[0][:120]
