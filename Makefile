@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed
 # test, Chromium with its WebDriver and a font with Chinese glyphs; for the readers' tests,
 # LibreOffice (.doc/.wps/.odt, and to make the test PDFs), poppler (pdftotext, pdftoppm)
 # and Tesseract with its Simplified Chinese data (scanned pages).
-DEBS := util-linux iproute2 chromium chromium-driver fonts-wqy-zenhei \
-        libreoffice-writer-nogui poppler-utils tesseract-ocr tesseract-ocr-chi-sim
+DEBS := util-linux iproute2 chromium chromium-driver fonts-wqy-zenhei
+# Without their recommends: LibreOffice's would add Java and ~300 MB that reading never uses.
+LEAN_DEBS := libreoffice-writer-nogui poppler-utils tesseract-ocr tesseract-ocr-chi-sim
 
 .PHONY: setup debs neo4j run test bench clean
 
@@ -23,9 +24,12 @@ $(STAMP): pyproject.toml
 
 debs:
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then echo "installing $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $$missing >/dev/null; fi
+	lean=$$(for p in $(LEAN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing$$lean" ]; then echo "installing $$missing $$lean"; apt-get update -qq; fi; \
+	if [ -n "$$missing" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  $$missing >/dev/null; fi; \
+	if [ -n "$$lean" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends $$lean >/dev/null; fi
 
 run: setup
 	$(VENV)/bin/policygraph build data/raw --out data/graphs --export graphml --export csv

@@ -174,8 +174,9 @@ def read_bytes(data: bytes, name: str, ext: str, rules: Rules,
     if reader.zipped:
         _check_unpacked(data, name, max_mb)
     read = reader.read(data, name, rules)
-    raw, origins = render(read.blocks)
-    cleaned = clean(raw, rules)
+    rendered = render(read.blocks)
+    cleaned = clean(rendered.text, rules, rendered.wrapped)
+    origins = rendered.origins
     if not cleaned.text.strip():
         raise InputError(Errors.E004, name)
     return Source(path=name, sha256=hashlib.sha256(data).hexdigest(), encoding=read.encoding,

@@ -24,6 +24,10 @@ class Block:
     # 1-based line of the original where the block starts (on its page); 0 when the
     # format has no lines of its own (Word): the line it is rendered on is its line.
     line: int = 0
+    # Where a paragraph goes on to another printed line: (offset in text, page, line).
+    # Rendered as lines of their own that cleaning joins back, so each character keeps
+    # the page and line it was printed on.
+    wraps: list[tuple[int, int | None, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -37,29 +41,43 @@ class Read:
     paged: bool = False
 
 
-def render(blocks: list[Block]) -> tuple[str, list[tuple[int | None, int]]]:
-    """The blocks as lines, and for each line its (page, line) in the original."""
-    lines: list[str] = []
-    origins: list[tuple[int | None, int]] = []
+@dataclass(slots=True)
+class Rendered:
+    text: str
+    origins: list[tuple[int | None, int]]  # (page, line) of each rendered line
+    wrapped: set[int]  # 1-based rendered lines that go on from the line before
 
-    def put(text: str, b: Block, k: int = 0) -> None:
+
+def render(blocks: list[Block]) -> Rendered:
+    """The blocks as lines, and for each line its (page, line) in the original."""
+    out = Rendered("", [], set())
+    lines: list[str] = []
+
+    def put(text: str, page: int | None, line: int) -> None:
         lines.append(text)
-        origins.append((b.page, b.line + k if b.line else len(lines)))
+        out.origins.append((page, line or len(lines)))
 
     for b in blocks:
-        if b.kind != "table":
+        if b.kind == "table":
+            for row in b.rows:
+                put("", b.page, b.line)
+                for cell in row:
+                    first, *rest = cell.split("\n")
+                    put("\t" + first, b.page, b.line)
+                    for text in rest:
+                        put(text, b.page, b.line)
+            put("", b.page, b.line)
+        elif b.wraps:
+            cuts = [(0, b.page, b.line), *b.wraps, (len(b.text), None, 0)]
+            for (a, page, line), (z, _, _) in zip(cuts, cuts[1:]):
+                if a:
+                    out.wrapped.add(len(lines) + 1)
+                put(b.text[a:z], page, line)
+        else:
             for k, text in enumerate(b.text.split("\n")):
-                put(text, b, k)
-            continue
-        for row in b.rows:
-            put("", b)
-            for cell in row:
-                first, *rest = cell.split("\n")
-                put("\t" + first, b)
-                for text in rest:
-                    put(text, b)
-        put("", b)
-    return "\n".join(lines), origins
+                put(text, b.page, b.line + k if b.line else 0)
+    out.text = "\n".join(lines)
+    return out
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -44,16 +44,29 @@ class _Line:
         self.segments += [(off + shift, no) for off, no in other.segments]
 
 
-def clean(raw: str, rules: Rules) -> Cleaned:
-    """Remove debris, drop page furniture, join broken lines; keep a line map."""
+def clean(raw: str, rules: Rules, wrapped: set[int] | frozenset[int] = frozenset()) -> Cleaned:
+    """Remove debris, drop page furniture, join broken lines; keep a line map. The
+    ``wrapped`` lines (a fixed-layout reader's) go on from the line before."""
     raw = rules.cleaning.to_simplified(raw)
     raw = _FULLWIDTH_RUN.sub(lambda m: m.group(0).translate(_FULLWIDTH), raw)
     raw = rules.cleaning.strip_debris(raw)  # one pass, not one a line: none spans a line
     lines = [_clean_line(line, no) for no, line in enumerate(_lines(raw), 1)]
+    if wrapped:
+        lines = _rewrap(lines, wrapped)
     lines = [ln for k, ln in enumerate(lines) if ln.tab or not rules.cleaning.is_dropped(ln.text)
              or _table_cell(lines, k, rules)]
     lines = _join_broken(lines, rules)
     return _assemble(lines)
+
+
+def _rewrap(lines: list[_Line], wrapped: set[int] | frozenset[int]) -> list[_Line]:
+    out: list[_Line] = []
+    for no, line in enumerate(lines, 1):
+        if no in wrapped and out:
+            out[-1].join(line)
+        else:
+            out.append(line)
+    return out
 
 
 def _lines(text: str) -> list[str]:

@@ -82,6 +82,7 @@ def blocks_from_pages(pages: list[Page],
             if (open_para is not None and last is not None
                     and last.x1 >= right - 1.5 * size and item.x0 <= left + 0.6 * size
                     and not starts_block(item.text)):
+                open_para.wraps.append((len(open_para.text), page.number, item.line))
                 open_para.text += item.text  # a wrapped line: the sentence goes on
             else:
                 open_para = Block("paragraph", item.text, page=page.number, line=item.line)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import shutil
 import subprocess
 from typing import IO, Iterator, TypeVar
 
 from ..errors import Errors, InputError
-from .layout import PLine, group_lines
+from .layout import PLine, tidy
 
 DPI = 300  # Tesseract reads Chinese body text well from 300 dpi up
 LANG = "chi_sim"
@@ -54,13 +55,47 @@ def image_lines(image, name: str) -> list[PLine]:
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["failed"]
         raise InputError(Errors.E014, name, tool="Tesseract", reason=reason[0][:120])
-    words = []
+    lines: dict[tuple[str, str, str], list[tuple[str, float, float, float, float]]] = {}
     for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) == 12 and cols[0] == "5" and cols[11].strip() and float(cols[10]) >= 0:
             left, top, width, height = map(float, cols[6:10])
-            words.append((cols[11].strip(), left, left + width, top, top + height))
-    return group_lines(words)
+            word = (cols[11].strip(), left, left + width, top, top + height)
+            lines.setdefault((cols[2], cols[3], cols[4]), []).append(word)  # block, par, line
+    return [_line(words, no) for no, words in enumerate(lines.values(), 1)]
+
+
+def _line(words: list[tuple[str, float, float, float, float]], no: int) -> PLine:
+    """Tesseract's line, its words joined: with a blank only between Latin words."""
+    text = words[0][0]
+    for prev, word in zip(words, words[1:]):
+        text += (" " if prev[0][-1].isascii() and word[0][0].isascii() else "") + word[0]
+    return PLine(fix_punctuation(tidy(text)), words[0][1], max(w[2] for w in words),
+                 min(w[3] for w in words), max(w[4] for w in words), no)
+
+
+# Tesseract's chi_sim model prints half-width punctuation in Chinese text, and reads a
+# rule or a cursor-like stroke as "|". Beside a CJK character, the full-width form is the
+# one a printed plan uses (and the one the rules and the plain texts have).
+_HALF = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "？",
+                       "!": "！"})
+_CJK = r"[\u4e00-\u9fff（）《》“”、。，：；]"
+_HALF_BY_CJK = re.compile(rf"(?<={_CJK})[(),:;?!]|[(),:;?!](?={_CJK})")
+_STRAY_BAR = re.compile(r"\s*\|\s*")
+
+
+_QUOTES = re.compile("[“”\"]")
+
+
+def fix_punctuation(text: str) -> str:
+    text = _STRAY_BAR.sub("", text)
+    text = _HALF_BY_CJK.sub(lambda m: m.group(0).translate(_HALF), text)
+    # It also mistakes a quote's direction (“小巨人“). A line with an even count of
+    # quotes holds whole pairs: open, close, open, close.
+    if len(quotes := _QUOTES.findall(text)) % 2 == 0 and quotes:
+        marks = iter("“”" * (len(quotes) // 2))
+        text = _QUOTES.sub(lambda _: next(marks), text)
+    return text
 
 
 def progress(items: list[T], label: str, stream: IO[str]) -> Iterator[T]:
