@@ -55,6 +55,7 @@ bench: setup neo4j
 	unshare --net sh -c 'ip link set lo up && exec $(PY) benchmarks/bench_load.py' || failed="$$failed load"; \
 	$(PY) benchmarks/bench_queries.py --neo4j || failed="$$failed queries"; \
 	$(PY) benchmarks/bench_build.py || failed="$$failed build"; \
+	$(PY) benchmarks/bench_readers.py || failed="$$failed readers"; \
 	if [ -n "$$failed" ]; then echo "goals missed:$$failed"; exit 1; fi
 
 # Everything a build wrote (plans/, extractions/, import/, manifest ...), not .gitkeep.
