@@ -16,7 +16,7 @@ from typing import Any, Callable, Protocol
 
 import networkx as nx
 
-from .errors import Errors, QueryError
+from .errors import Errors, PolicyGraphError, QueryError
 from .graph import LABELS, canonical_metric
 from .rules import load_rules
 
@@ -74,7 +74,8 @@ class GraphEngine:
                 od = g.nodes[other]
                 links.append({"via": d["type"], "other": other,
                               "other_name": od.get("name") or od.get("title"),
-                              **{k: d.get(k) for k in ("file", "line", "start", "end", "quote")}})
+                              **{k: d.get(k) for k in ("file", "page", "line", "start", "end",
+                                                       "quote")}})
         return self.node(nid), links
 
 
@@ -119,7 +120,8 @@ class CypherEngine:
             return None, []
         links = self.rows(f"MATCH (n:`{lab}` {{id: $id}})-[r]-(m) WHERE r.quote IS NOT NULL "
                           f"RETURN type(r) AS via, m.id AS other, coalesce(m.name, m.title) AS "
-                          f"other_name, r.file AS file, r.line AS line, r.start AS start, "
+                          f"other_name, r.file AS file, r.page AS page, r.line AS line, "
+                          f"r.start AS start, "
                           f"r.end AS end, r.quote AS quote", id=nid)
         return {"label": label, **found[0]["props"]}, links
 
@@ -501,7 +503,8 @@ def explain(e: Engine, node: str) -> list[Row]:
     rows = []
     if props.get("quote") is not None:
         rows.append({"via": "", "other": None, "other_name": None,
-                     **{k: props.get(k) for k in ("file", "line", "start", "end", "quote")}})
+                     **{k: props.get(k) for k in ("file", "page", "line", "start", "end",
+                                                  "quote")}})
     rows += sorted(links, key=_key("via", "other", "start"))
     lines_of = functools.cache(source_lines)  # a unit's quotes mostly share one file
     return [{"id": node, "label": props["label"], "name": name, **r,
@@ -509,10 +512,16 @@ def explain(e: Engine, node: str) -> list[Row]:
 
 
 def source_lines(file: str | None) -> list[str]:
-    """The lines of the source file a quote comes from, when the file is still there."""
+    """The lines of the source file a quote comes from, when the file is still there and
+    is plain text (a PDF's or a web page's lines are not the text's: no context then)."""
+    from .ingest import reader_for
+
     try:
-        text = Path(file).read_text(encoding="utf-8") if file else ""
-    except (OSError, UnicodeDecodeError):
+        data = Path(file).read_bytes() if file else b""
+        if not data or reader_for(data, Path(file).suffix.lower(), file).name != "text":
+            return []
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError, PolicyGraphError):
         return []
     # Lines end at \n only, as ingest and grep count them (not at U+2028 or a form feed).
     return [line.rstrip("\r") for line in text.split("\n")] if text else []
@@ -545,6 +554,6 @@ QUERIES = {q.name: q for q in (
                                       "responsible", "targets", "plans")),
     NamedQuery("timeline", timeline, ("year", "region", "plan", "indicator", "comparator",
                                       "value", "measure")),
-    NamedQuery("explain", explain, ("label", "name", "via", "other_name", "file", "line",
-                                    "quote", "context")),
+    NamedQuery("explain", explain, ("label", "name", "via", "other_name", "file", "page",
+                                    "line", "quote", "context")),
 )}
