@@ -188,3 +188,15 @@ def test_eval_corpus_surveys_documents_without_gold(tmp_path):
     held = runner.invoke(app, ["eval", "--corpus", str(tmp_path), "--no-misses",
                                "--require", "no failure=1"])
     assert held.exit_code == 1 and "no failure" in held.stderr
+
+
+def test_version_and_a_csv_excel_reads(tmp_path):
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == "policygraph 0.1.0"
+    out = tmp_path / "graphs"
+    assert runner.invoke(app, ["build", str(plan_path("changji")), "--out", str(out)]).exit_code == 0
+    made = runner.invoke(app, ["query", "workload", "--graphs", str(out), "-f", "excel"])
+    assert made.exit_code == 0
+    assert made.output.startswith("\ufeffunit,") and "市科技局" in made.output
+    plain = runner.invoke(app, ["query", "workload", "--graphs", str(out), "-f", "csv"])
+    assert plain.output == made.output[1:]

@@ -74,8 +74,17 @@ BatchSize = typer.Option(None, "--batch-size", min=1,
                               "FalkorDB, whose messages must stay under 4 KB).")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"policygraph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _group() -> None:
+def _group(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                        help="Print the version and exit.")) -> None:
     """Turn Chinese government policy plans into a knowledge graph you can question."""
 
 
@@ -529,12 +538,14 @@ class OutFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    excel = "excel"  # CSV with a UTF-8 byte-order mark: Excel then reads Chinese right
 
 
 Graphs = typer.Option(Path("data/graphs"), "--graphs", "-g",
                       help="The embedded store to question (default engine).")
 FormatOpt = typer.Option(OutFormat.table, "--format", "-f",
-                         help="table (terminal), json or csv (every column, for scripts).")
+                         help="table (terminal), json, csv (every column, for scripts) or "
+                              "excel (the same CSV with a BOM, so Excel reads the Chinese).")
 NEEDS_ARG = {"compare": "metric", "explain": "node"}
 
 
@@ -562,7 +573,9 @@ def print_rows(rows: list[dict], columns: tuple[str, ...], fmt: OutFormat, title
 
     if fmt is OutFormat.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-    elif fmt is OutFormat.csv:
+    elif fmt in (OutFormat.csv, OutFormat.excel):
+        if fmt is OutFormat.excel:
+            sys.stdout.write("\ufeff")
         names = list(rows[0]) if rows else list(columns)
         w = csv.DictWriter(sys.stdout, fieldnames=names, extrasaction="ignore")
         w.writeheader()

@@ -218,17 +218,24 @@ def _label(name: str, allowed: Iterable[str]) -> str:
 
 
 # ------------------------------------------------------------------------------ statements
-def node_statement(label: str) -> str:
+def node_statement(label: str, fresh: bool = False) -> str:
+    """``fresh``: the nodes of a plan version the database has never held, which cannot
+    exist yet: CREATE spares MERGE's lookup (the constraint still guards the id)."""
     lab = _label(label, LABELS)
     if label == "Plan":  # a new version stays inactive until the switch
         return (f"MERGE (n:{lab} {{id: r.id}}) ON CREATE SET n.active = false "
                 f"SET n += r.props, n += $common")
+    if fresh:
+        return f"CREATE (n:{lab} {{id: r.id}}) SET n += r.props, n += $common"
     return f"MERGE (n:{lab} {{id: r.id}}) SET n += r.props, n += $common"
 
 
-def edge_statement(rel: str, la: str, lb: str) -> str:
+def edge_statement(rel: str, la: str, lb: str, fresh: bool = False) -> str:
+    """``fresh``: an edge of a node that did not exist before this load, so none of its
+    edges can: CREATE, not MERGE (which scans the node's relationships for a twin)."""
+    verb = "CREATE" if fresh else "MERGE"
     return (f"MATCH (a:{_label(la, LABELS)} {{id: r.a}}) MATCH (b:{_label(lb, LABELS)} "
-            f"{{id: r.b}}) MERGE (a)-[x:{_label(rel, RELATIONSHIPS)}]->(b) "
+            f"{{id: r.b}}) {verb} (a)-[x:{_label(rel, RELATIONSHIPS)}]->(b) "
             f"SET x += r.props, x += $common")
 
 
@@ -462,26 +469,35 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     shared = {n for n, d in g.nodes(data=True) if owner_plan(n, d) is None and (
         n not in shared_in_db or any(m in owned for m in nx.all_neighbors(g, n)))}
 
+    # Versions the database never held (ids derive from content: a new version's owned
+    # nodes are new). A failed load leaves them inactive, so they are only "new" when
+    # no node of the plan is there at all.
+    new_plans = to_load - set(before.plans)
+    fresh = {n for n in owned if owner_plan(n, g.nodes[n]) in new_plans}
+
     # 1. new versions beside the old: Plan nodes first (inactive), then the rest.
-    by_label: dict[str, list[dict]] = {}
+    by_label: dict[tuple[str, bool], list[dict]] = {}
     # Every Plan node is written: a new version changes its predecessors' ``latest``.
     for n in sorted(owned | shared | set(plans), key=lambda n: (g.nodes[n]["label"] != "Plan", n)):
         d = g.nodes[n]
-        by_label.setdefault(d["label"], []).append({"id": n, "props": _props(d)})
+        by_label.setdefault((d["label"], n in fresh), []).append({"id": n, "props": _props(d)})
     total = sum(map(len, by_label.values()))
-    for label, rows in by_label.items():
+    for (label, new), rows in by_label.items():
         report.nodes_written += loader.write(
-            node_statement(label), rows, "writing nodes",
+            node_statement(label, new), rows, "writing nodes",
             append_match=f"MATCH (n:{_label(label, LABELS)} {{id: r.id}})")
         loader.tick("nodes", report.nodes_written, total)
-    by_type: dict[tuple[str, str, str], list[dict]] = {}
+    by_type: dict[tuple[str, str, str, bool], list[dict]] = {}
     for a, b, d in g.edges(data=True):
         if a in owned or b in owned or (a in shared and b in shared):
-            key = (d["type"], g.nodes[a]["label"], g.nodes[b]["label"])
+            key = (d["type"], g.nodes[a]["label"], g.nodes[b]["label"], a in fresh or b in fresh)
             by_type.setdefault(key, []).append({"a": a, "b": b, "props": _props(d)})
+    for (rel, la, lb, new), rows in by_type.items():
+        if new:  # MERGE keeps one edge of a type between two nodes, the last written
+            by_type[rel, la, lb, new] = list({(r["a"], r["b"]): r for r in rows}.values())
     total = sum(map(len, by_type.values()))
-    for (rel, la, lb), rows in sorted(by_type.items()):
-        report.relationships_written += loader.write(edge_statement(rel, la, lb), rows,
+    for (rel, la, lb, new), rows in sorted(by_type.items()):
+        report.relationships_written += loader.write(edge_statement(rel, la, lb, new), rows,
                                                      "writing relationships")
         loader.tick("relationships", report.relationships_written, total)
 
