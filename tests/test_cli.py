@@ -44,7 +44,8 @@ def test_extract_json_has_provenance():
     result = runner.invoke(app, ["extract", str(plan_path("changji")), "-f", "json"])
     data = json.loads(result.stdout)
     prov = data["targets"][0]["prov"]
-    assert set(prov) == {"file", "line", "start", "end", "quote"}
+    assert set(prov) == {"file", "line", "start", "end", "quote", "page"}
+    assert prov["page"] is None  # a text file has no pages
 
 
 def test_eval_reports_f1(seeds_dir):

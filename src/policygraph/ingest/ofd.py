@@ -19,14 +19,6 @@ from .layout import Page, blocks_from_pages, group_lines
 A4 = (210.0, 297.0)  # millimetres, OFD's unit, when a document states no page box
 
 
-def is_ofd(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "OFD.xml" in z.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return False
-
-
 def read_ofd(data: bytes, name: str, rules: Rules) -> Read:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:

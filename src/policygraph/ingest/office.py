@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 
 from ..errors import Errors, InputError
@@ -111,6 +110,7 @@ def cache_dir() -> Path:
 
 def _store(path: Path, data: bytes) -> None:
     """Write atomically; a cache that cannot be written only costs the next run time."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -118,23 +118,8 @@ def _store(path: Path, data: bytes) -> None:
             f.write(data)
         os.replace(tmp, path)
     except OSError:
-        pass
-
-
-def is_docx(data: bytes) -> bool:
-    return _zip_has(data, "word/document.xml")
-
-
-def is_odt(data: bytes) -> bool:
-    return data[30:38] == b"mimetype" and b"opendocument.text" in data[38:120]
-
-
-def _zip_has(data: bytes, member: str) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return member in z.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return False
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _short(exc: Exception) -> str:
