@@ -122,6 +122,18 @@ def test_unknown_names_suggest_the_closest(engine):
         QUERIES["explain"].run(engine, node="task:000000000000")
 
 
+def test_a_plan_or_region_that_matches_nothing_is_an_error(engine):
+    """Not an empty answer a user reads as "nobody": the store has 昌吉市, not 昌吉."""
+    assert QUERIES["timeline"].run(engine, region="昌吉市")
+    with pytest.raises(QueryError) as exc:
+        QUERIES["timeline"].run(engine, region="昌吉")
+    assert exc.value.code == "E501" and "did you mean: 昌吉市" in exc.value.line()
+    with pytest.raises(QueryError) as exc:
+        QUERIES["unassigned"].run(engine, plan="不存在的计划")
+    assert "no plan named" in exc.value.line()
+    assert QUERIES["owners"].run(engine, plan="昌吉市科技创新")
+
+
 # --------------------------------------------------------------------------- CLI
 def test_cli_owners_json_on_the_build(tmp_path):
     runner.invoke(app, ["build", str(RAW), "--out", str(tmp_path)])
@@ -139,6 +151,11 @@ def test_cli_unknown_query_and_unknown_unit(tmp_path):
     assert bad.exit_code == 2 and "choose from" in bad.output
     unknown = runner.invoke(app, ["query", "owners", "--unit", "市科技", "-g", str(tmp_path)])
     assert unknown.exit_code == 3 and "did you mean" in unknown.output
+    # A filter the question does not take is refused, not ignored.
+    for args in (["compare", "高新技术企业", "--region", "昌吉市"],
+                 ["workload", "--region", "昌吉市"], ["timeline", "--plan", "昌吉"]):
+        refused = runner.invoke(app, ["query", *args, "-g", str(tmp_path)])
+        assert refused.exit_code == 2 and "does not apply" in refused.output, args
 
 
 def test_cli_query_on_neo4j_matches_the_store(tmp_path, loaded, bolt_server):

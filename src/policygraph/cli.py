@@ -547,6 +547,10 @@ FormatOpt = typer.Option(OutFormat.table, "--format", "-f",
                          help="table (terminal), json, csv (every column, for scripts) or "
                               "excel (the same CSV with a BOM, so Excel reads the Chinese).")
 NEEDS_ARG = {"compare": "metric", "explain": "node"}
+# The questions each filter applies to: any other use is an error, not a silent no-op.
+FILTERS = {"--unit": ("owners", "incentives"), "--plan": ("owners", "unassigned"),
+           "--region": ("owners", "timeline", "incentives"), "--min": ("incentives",),
+           "--shared": ("platforms",)}
 
 
 def open_engine(graphs: Path, neo4j_uri: str | None, user: str | None, database: str | None):
@@ -641,8 +645,9 @@ def query(
     timeline [--region R]     targets by deadline year
     explain ID                a node and the source sentences it comes from
 
-    Both engines give the same rows. Unknown unit or indicator names exit with code 3 and
-    suggest the closest known names.
+    Both engines give the same rows. An unknown unit, indicator, plan or region exits with
+    code 3 and suggests the closest known names; a filter the question does not take
+    exits with code 2.
     """
     from .queries import QUERIES
 
@@ -651,6 +656,12 @@ def query(
                                  param_hint="NAME")
     if name in NEEDS_ARG and not arg:
         raise typer.BadParameter(f"'{name}' needs a {NEEDS_ARG[name]}", param_hint="NAME")
+    given = {"--unit": unit, "--plan": plan, "--region": region, "--min": min_amount,
+             "--shared": shared or None}
+    for option, value in given.items():
+        if value is not None and name not in FILTERS[option]:
+            raise typer.BadParameter(f"{option} does not apply to '{name}' (it applies to "
+                                     f"{', '.join(FILTERS[option])})", param_hint=option)
     kwargs = {"owners": dict(unit=unit, plan=plan, region=region),
               "compare": dict(metric=arg), "unassigned": dict(plan=plan),
               "platforms": dict(shared=shared), "workload": {},

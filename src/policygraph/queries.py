@@ -333,6 +333,29 @@ def resolve(e: Engine, label: str, query: str, what: str) -> list[Row]:
     return hits
 
 
+def fetch_plans(e: Engine) -> list[Row]:
+    """Every current plan: id, title, region, status."""
+    return _fetch(e, "plans", f"MATCH (p:Plan {{active: true}}) RETURN {_PLAN_COLS}",
+                  lambda g: [_plan(d, n) for n, d in g.nodes("Plan")])
+
+
+def check_filters(e: Engine, plan: str | None = None, region: str | None = None) -> None:
+    """A --plan or --region that matches no plan of the store is an error that suggests
+    the closest ones, not an empty answer a user takes for "none"."""
+    plans = fetch_plans(e)
+    if plan is not None and not any(_matches_plan(r, plan) for r in plans):
+        _no_such("plan", plan, [r["plan"] for r in plans if r["plan"]])
+    if region is not None and not any(r["region"] == region for r in plans):
+        _no_such("region", region, [r["region"] for r in plans if r["region"]])
+
+
+def _no_such(what: str, name: str, known: list[str]) -> None:
+    close = difflib.get_close_matches(name, sorted(set(known)), n=5, cutoff=0.3)
+    close = close or sorted({k for k in known if name in k or k in name})[:5]
+    raise QueryError(Errors.E501, None, what=what, name=name,
+                     hint=f"; did you mean: {', '.join(close)}?" if close else "")
+
+
 def _matches_plan(row: Row, plan: str | None) -> bool:
     return plan is None or plan == row["plan_id"] or plan in (row["plan"] or "")
 
@@ -369,6 +392,7 @@ OWNER_COLS = ("unit", "unit_region", "role", "plan", "region", "task_key", "task
 def owners(e: Engine, unit: str | None = None, plan: str | None = None,
            region: str | None = None, all_versions: bool = False) -> list[Row]:
     """Which unit leads/supports/answers for which task, with the task's targets."""
+    check_filters(e, plan, region)
     ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
     current = _versions(e, all_versions)
     rows = view(e, "owners", lambda: _shape(
@@ -407,6 +431,7 @@ def unassigned(e: Engine, plan: str | None = None, all_versions: bool = False) -
                              "measure", "year", "id", "plan_id"),
                       ("plan", "task_key", "kind", "id"))
 
+    check_filters(e, plan)
     current = _versions(e, all_versions)
     return [r for r in view(e, "unassigned", build) if _matches_plan(r, plan) and current(r)]
 
@@ -439,6 +464,7 @@ def incentives(e: Engine, region: str | None = None, unit: str | None = None,
                min_amount: float | None = None, all_versions: bool = False) -> list[Row]:
     """Money plans promise: amount, cap or share, for what, and the units that own it.
     ``min_amount`` is in 万元 and keeps money amounts of at least that much (not shares)."""
+    check_filters(e, region=region)
     ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
 
     def build() -> list[Row]:
@@ -485,6 +511,7 @@ def workload(e: Engine, all_versions: bool = False) -> list[Row]:
 
 def timeline(e: Engine, region: str | None = None, all_versions: bool = False) -> list[Row]:
     """Targets by deadline year (targets without a year are left out)."""
+    check_filters(e, region=region)
     cols = ("year", "region", "plan", "indicator", "metric", "comparator", "value",
             "value_max", "measure", "target_id", "plan_id")
     rows = view(e, "timeline", lambda: _shape(
