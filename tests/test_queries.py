@@ -235,3 +235,18 @@ def test_incentives_on_both_engines(with_measures, bolt_driver, kwargs):
     if not kwargs:
         cap = next(r for r in on_graph if r["max"] and r["amount"] == 500)
         assert cap["quote"] == "最高不超过500万元" and cap["units"] == ["市大数据局", "市财政局"]
+
+
+def test_rows_come_in_the_plans_document_order(engine):
+    """Task keys sort as the plan prints them (2 before 10, （二） before （十）), not as
+    strings (1, 10, 11, 2)."""
+    from policygraph.queries import document_order
+
+    groups: dict[tuple, list[str]] = {}
+    for r in QUERIES["owners"].run(engine):
+        keys = groups.setdefault((r["unit_region"], r["unit"], r["plan"]), [])
+        if r["task_key"] not in keys:
+            keys.append(r["task_key"])
+    assert all(keys == sorted(keys, key=document_order) for keys in groups.values())
+    assert any(keys != sorted(keys) for keys in groups.values())  # strings would differ
+    assert document_order("二.（十）") > document_order("二.（二）") > document_order("一.（十一）")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -18,6 +19,7 @@ import networkx as nx
 
 from .errors import Errors, PolicyGraphError, QueryError
 from .graph import LABELS, canonical_metric
+from .lang import cn_number
 from .rules import load_rules
 
 ROLES = {"LEADS": "lead", "SUPPORTS": "support", "RESPONSIBLE_FOR": "responsible"}
@@ -360,9 +362,27 @@ def _matches_plan(row: Row, plan: str | None) -> bool:
     return plan is None or plan == row["plan_id"] or plan in (row["plan"] or "")
 
 
+_NUMERAL = re.compile(r"\d+|[一二三四五六七八九十百零〇两]+")
+
+
+def document_order(key: str) -> tuple:
+    """A task key in the order the plan prints it: 二.（三） → (2, 3), so （十一） comes
+    after （二） and 11 after 2, not as strings sort them (1, 11, 12, 2)."""
+    parts = []
+    for part in key.split(":")[-1].split("."):
+        m = _NUMERAL.search(part)
+        n = cn_number(m.group(0)) if m else None
+        parts.append((0, n, part) if n is not None else (1, 0, part))
+    return tuple(parts)
+
+
 def _key(*cols: str) -> Callable[[Row], tuple]:
-    """Sort key with None first and mixed types kept apart."""
-    return lambda r: tuple((r[c] is not None, r[c] if r[c] is not None else "") for c in cols)
+    """Sort key with None first and mixed types kept apart; task keys in document order."""
+    def value(r: Row, c: str):
+        v = r[c]
+        return document_order(v) if c == "task_key" and isinstance(v, str) else v
+    return lambda r: tuple((r[c] is not None, value(r, c) if r[c] is not None else "")
+                           for c in cols)
 
 
 # ------------------------------------------------------------------------------ the queries
