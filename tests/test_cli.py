@@ -19,7 +19,7 @@ def test_help_teaches_every_command():
     assert result.exit_code == 0
     commands = [c.name or c.callback.__name__ for c in app.registered_commands]
     assert {"inspect", "extract", "eval", "build", "export", "load", "query", "diff", "report",
-            "cypher"} <= set(commands)
+            "cypher", "list"} <= set(commands)
     for command in commands:
         assert command in result.output
         sub = runner.invoke(app, [command, "--help"])

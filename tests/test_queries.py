@@ -250,3 +250,20 @@ def test_rows_come_in_the_plans_document_order(engine):
     assert all(keys == sorted(keys, key=document_order) for keys in groups.values())
     assert any(keys != sorted(keys) for keys in groups.values())  # strings would differ
     assert document_order("二.（十）") > document_order("二.（二）") > document_order("一.（十一）")
+
+
+def test_listings_name_what_the_questions_take(engine):
+    from policygraph.queries import listing
+
+    plans = listing(engine, "plans")
+    assert len(plans) == len(engine.latest_plans()) >= 4
+    for p in plans:  # a listed id is a --plan the questions accept
+        assert QUERIES["unassigned"].run(engine, plan=p["plan_id"]) is not None
+    regions = {r["region"]: r["plans"] for r in listing(engine, "regions")}
+    assert regions["昌吉市"] == 1 and sum(regions.values()) == len(plans)
+    top = listing(engine, "indicators")[0]
+    assert top["indicator"] == "高新技术企业数量" and top["plans"] == 3
+    assert QUERIES["compare"].run(engine, metric=top["indicator"])
+    units = listing(engine, "units")
+    assert any(u["unit"] == "市科技局" and u["plans"] >= 1 for u in units)
+    assert all(QUERIES["owners"].run(engine, unit=u["unit"]) for u in units[:5])

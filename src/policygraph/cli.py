@@ -677,6 +677,40 @@ def query(
     print_rows(rows, QUERIES[name].columns, fmt, name)
 
 
+class ListKind(str, Enum):
+    plans = "plans"
+    units = "units"
+    indicators = "indicators"
+    regions = "regions"
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    kind: ListKind = typer.Argument(..., help="plans | units | indicators | regions"),
+    all_versions: bool = typer.Option(False, "--all-versions",
+                                      help="Include drafts a later version supersedes."),
+    graphs: Path = Graphs,
+    neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
+                                            help="Ask the database instead of the store."),
+    user: Optional[str] = User,
+    database: Optional[str] = Database,
+    fmt: OutFormat = FormatOpt,
+) -> None:
+    """What can be asked about: plans (with their ids), units, indicators or regions.
+
+    Example: policygraph list indicators   (then: policygraph query compare 高新技术企业)
+    """
+    from .queries import LISTINGS, listing
+
+    engine, close = open_engine(graphs, neo4j_uri, user, database)
+    try:
+        rows = listing(engine, kind.value, all_versions)
+    finally:
+        close()
+    print_rows(rows, LISTINGS[kind.value], fmt, kind.value)
+
+
 # ------------------------------------------------------------------------------ diff
 @app.command()
 @handles_errors

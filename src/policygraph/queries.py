@@ -578,6 +578,47 @@ def _line(lines: list[str], line: int | None) -> str | None:
     return lines[line - 1] if line and 0 < line <= len(lines) else None
 
 
+# ------------------------------------------------------------------------------ listings
+def listing(e: Engine, kind: str, all_versions: bool = False) -> list[Row]:
+    """What can be asked about: the plans, units, indicators or regions of the store, with
+    the ids and names the questions take."""
+    current = _versions(e, all_versions)
+    if kind == "plans":
+        return sorted(filter(current, fetch_plans(e)), key=_key("region", "plan", "plan_id"))
+    if kind == "regions":
+        plans: dict[str, set[str]] = {}
+        for r in filter(current, fetch_plans(e)):
+            plans.setdefault(r["region"] or "—", set()).add(r["plan_id"])
+        return [{"region": k, "plans": len(v)} for k, v in sorted(plans.items())]
+    if kind == "units":
+        units: dict[str, Row] = {}
+        for r in filter(current, fetch_roles(e)):
+            u = units.setdefault(r["unit_id"], {"unit": r["unit"], "unit_region": r["unit_region"],
+                                                "tasks": set(), "plans": set(),
+                                                "unit_id": r["unit_id"]})
+            u["tasks"].add(r["task_id"])
+            u["plans"].add(r["plan_id"])
+        return sorted(({**u, "tasks": len(u["tasks"]), "plans": len(u["plans"])}
+                       for u in units.values()), key=_key("unit_region", "unit", "unit_id"))
+    if kind == "indicators":
+        found: dict[str, Row] = {}
+        for r in filter(current, fetch_targets(e)):
+            i = found.setdefault(r["indicator"], {"indicator": r["indicator"], "targets": 0,
+                                                  "plans": set()})
+            i["targets"] += 1
+            i["plans"].add(r["plan_id"])
+        return sorted(({**i, "plans": len(i["plans"])} for i in found.values()
+                       if i["indicator"]), key=lambda r: (-r["plans"], -r["targets"],
+                                                          r["indicator"]))
+    raise ValueError(f"nothing to list as {kind!r}")
+
+
+LISTINGS = {"plans": ("plan_id", "plan", "region", "status"),
+            "units": ("unit", "unit_region", "tasks", "plans", "unit_id"),
+            "indicators": ("indicator", "plans", "targets"),
+            "regions": ("region", "plans")}
+
+
 @dataclass(frozen=True)
 class NamedQuery:
     name: str
