@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 
@@ -120,3 +121,27 @@ def test_a_graph_view_of_over_500_nodes_is_laid_out(corpus_graph):
     data = json.loads(re.search(r'id="graph-data">(.*?)</script>', page).group(1))
     assert len(data["nodes"]) >= 500
     assert all(0 <= n["x"] <= 900 and 0 <= n["y"] <= 700 for n in data["nodes"])
+
+
+def test_counts_are_named_for_what_they_count(corpus_graph, tmp_path):
+    """The plans table's units are the units that own the plan's tasks (not every unit of
+    its region), and the build table's are distinct units (not unit–task links)."""
+    from policygraph.build import PlanSummary
+    from policygraph.extract import extract
+    from policygraph.pipeline import load_document
+    from policygraph.queries import GraphEngine, owners
+
+    from .conftest import plan_path
+
+    page = render(corpus_graph)
+    table = page[page.index('<table id="plans">'):]
+    table = table[:table.index("</table>")]
+    rows = owners(GraphEngine(corpus_graph), all_versions=True)
+    plans = [re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in table.split("<tr>")[2:]]
+    assert len(plans) == 5
+    for cells in plans:
+        want = len({r["unit_id"] for r in rows if r["plan"] == html.unescape(cells[0])})
+        assert int(cells[6]) == want, cells  # 0 for a plan that names no unit
+    x = extract(load_document(plan_path("changji")))
+    summary = PlanSummary.of(x)
+    assert summary.units == len({u.name for u in x.units}) < len(x.units)

@@ -48,14 +48,14 @@ class PlanSummary:
     status: str
     tasks: int
     targets: int
-    units: int
-    platforms: int
+    units: int  # distinct units the plan names (not unit–task links)
+    platforms: int  # distinct platforms
 
     @classmethod
     def of(cls, ex: Extraction) -> "PlanSummary":
         return cls(ex.source, ex.plan.title or Path(ex.source).stem, ex.plan.region,
-                   ex.plan.status, len(ex.tasks), len(ex.targets), len(ex.units),
-                   len(ex.platforms))
+                   ex.plan.status, len(ex.tasks), len(ex.targets),
+                   len({u.name for u in ex.units}), len({p.name for p in ex.platforms}))
 
 
 @dataclass

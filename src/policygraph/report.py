@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
-from .queries import GraphEngine, compare, incentives, owners
+from .queries import ROLES, GraphEngine, compare, incentives, owners
 from .store.files import owned_by_plan
 
 VIEW_LABELS = ("Plan", "Task", "Unit", "Platform", "Metric", "Region")
@@ -81,8 +81,9 @@ def plan_summaries(g: nx.MultiDiGraph) -> str:
         platforms = {f for t in g.successors(pid) for f in
                      ([t] if g.nodes[t]["label"] == "Platform" else g.successors(t))
                      if g.nodes[f]["label"] == "Platform"}
-        units = {u for t in g.successors(pid) for u in g.predecessors(t)
-                 if g.nodes[u]["label"] == "Unit"}
+        # The units that own a task of the plan, not every unit of its region.
+        units = {u for t in g.successors(pid) if g.nodes[t]["label"] == "Task"
+                 for u, _, role in g.in_edges(t, data="type") if role in ROLES}
         rows.append([d.get("title"), d.get("region"), d.get("status"), d.get("issued"),
                      owned["Task"], owned["Target"], len(units), len(platforms)])
     return _table(["plan", "region", "status", "issued", "tasks", "targets", "units",
