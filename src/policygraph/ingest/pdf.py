@@ -47,14 +47,22 @@ def _page(page: Any, number: int) -> Page | None:
     if page.rects or page.lines:  # no ruling, no table: skip the costly search
         for t in page.find_tables():
             rows = [[tidy((c or "").replace("\n", "")) for c in row] for row in t.extract()]
-            if (max((len(r) for r in rows), default=0) >= MIN_TABLE_COLUMNS
-                    and _complete(rows, [ln for ln in raw if _inside(ln, t.bbox)])):
+            if _is_grid(rows) and _complete(rows, [ln for ln in raw if _inside(ln, t.bbox)]):
                 tables.append((t.bbox, rows))
     lines = [PLine(tidy(ln["text"]), ln["x0"], ln["x1"], ln["top"], ln["bottom"], k)
              for k, ln in enumerate(raw, 1)
              if not any(_inside(ln, bbox) for bbox, _ in tables)]  # cells: read as a table
     found = [(bbox[1], rows) for bbox, rows in tables]
     return Page(number, page.width, page.height, lines, found)
+
+
+def _is_grid(rows: list[list[str]]) -> bool:
+    """A table holds text in two columns or more on most of its rows (and two at least);
+    ruled paper around the text (one column, a second one left empty, or a page-high
+    frame whose rows are the text's lines) is not one."""
+    filled = [sum(1 for c in r if c) for r in rows]
+    wide = sum(1 for n in filled if n >= MIN_TABLE_COLUMNS)
+    return wide >= 2 and wide * 2 >= sum(1 for n in filled if n)
 
 
 def _inside(line: dict, bbox: tuple[float, float, float, float]) -> bool:
