@@ -441,19 +441,48 @@ def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
 
 
 def unassigned(e: Engine, plan: str | None = None, all_versions: bool = False) -> list[Row]:
-    """Tasks no unit owns, and targets whose task (if any) no unit owns."""
+    """Tasks no unit owns, and targets whose task (if any) no unit owns, plan by plan.
+
+    A plan that names no unit anywhere is one row (kind ``plan``) that counts its tasks and
+    targets: listing them all says only that. A goal target that restates a task's target
+    (same indicator, value and year, 发展目标 repeating 重点任务) is the same work: it is
+    not listed again, and the task's row says ``restated``; one the task's owners cover
+    is not unassigned at all."""
     def build() -> list[Row]:
-        rows = [{"kind": "task", "metric": None, "value": None, "measure": None, "year": None,
-                 "id": r["task_id"], **r} for r in fetch_tasks(e) if r["owners"] == 0]
-        rows += [{"kind": "target", "id": r["target_id"], **r} for r in fetch_targets(e)
-                 if r["owners"] == 0]
+        tasks, targets = fetch_tasks(e), fetch_targets(e)
+        named = {r["plan_id"] for r in tasks if r["owners"]}
+        rows: list[Row] = []
+        for pid in sorted({r["plan_id"] for r in tasks + targets} - named):
+            mine = [r for r in tasks if r["plan_id"] == pid]
+            goals = [r for r in targets if r["plan_id"] == pid]
+            head = (mine or goals)[0]
+            rows.append({**_blank_row(head, "plan", pid),
+                         "task": f"names no units: {len(mine)} tasks, {len(goals)} targets"})
+        in_task = {_same_target(r): r for r in targets if r["task_key"] is not None}
+        restated = {_same_target(r) for r in targets if r["task_key"] is None} & set(in_task)
+        rows += [{**_blank_row(r, "task", r["task_id"]), "task_key": r["task_key"],
+                  "task": r["task"]} for r in tasks if not r["owners"] and r["plan_id"] in named]
+        rows += [{"kind": "target", "id": r["target_id"], "restated": _same_target(r) in restated
+                  and r["task_key"] is not None, **r}
+                 for r in targets if r["plan_id"] in named and not r["owners"]
+                 and not (r["task_key"] is None and _same_target(r) in in_task)]
         return _shape(rows, ("kind", "plan", "region", "task_key", "task", "metric", "value",
-                             "measure", "year", "id", "plan_id"),
-                      ("plan", "task_key", "kind", "id"))
+                             "measure", "year", "restated", "id", "plan_id"),
+                      ("plan", "plan_id", "task_key", "kind", "id"))
 
     check_filters(e, plan)
     current = _versions(e, all_versions)
     return [r for r in view(e, "unassigned", build) if _matches_plan(r, plan) and current(r)]
+
+
+def _same_target(r: Row) -> tuple:
+    return (r["plan_id"], r["indicator"], r["value"], r["year"])
+
+
+def _blank_row(r: Row, kind: str, node: str) -> Row:
+    return {"kind": kind, "id": node, "plan": r["plan"], "plan_id": r["plan_id"],
+            "region": r["region"], "status": r["status"], "task_key": None, "task": None,
+            "metric": None, "value": None, "measure": None, "year": None, "restated": None}
 
 
 def platforms(e: Engine, shared: bool = False, all_versions: bool = False) -> list[Row]:
@@ -633,7 +662,7 @@ QUERIES = {q.name: q for q in (
                                     "comparator", "value", "measure", "baseline",
                                     "baseline_year")),
     NamedQuery("unassigned", unassigned, ("kind", "plan", "task_key", "task", "metric",
-                                          "value", "measure", "year")),
+                                          "value", "measure", "year", "restated")),
     NamedQuery("platforms", platforms, ("platform", "kind", "level", "hosts", "n_plans",
                                         "plans")),
     NamedQuery("incentives", incentives, ("region", "plan", "task_key", "what", "max",
