@@ -66,6 +66,13 @@ def test_the_corpus_merged_from_fragments_is_the_graph_built_in_memory(tmp_path)
     graphml = nx.read_graphml(tmp_path / "corpus.graphml")
     assert graphml.number_of_nodes() == in_memory.number_of_nodes()
     assert graphml.number_of_edges() == in_memory.number_of_edges()
+    # Gephi names a node by its "label": the unit's name, the plan's title, not "Unit"
+    for n, d in in_memory.nodes(data=True):
+        shown = graphml.nodes[n]
+        assert shown["type"] == d["label"]
+        if d["label"] in ("Unit", "Plan", "Metric"):
+            assert shown["label"] == (d.get("name") or d.get("title")), (n, shown["label"])
+    assert {d["label"] for _, _, d in graphml.edges(data=True)} >= {"LEADS", "SETS"}
 
 
 def test_each_plan_file_is_that_plan_alone(tmp_path, extractions):
