@@ -105,13 +105,14 @@ def _furniture(pages: list[Page]) -> set[tuple[int, int]]:
         return [ln for ln in p.lines
                 if ln.bottom <= p.height * BAND or ln.top >= p.height * (1 - BAND)]
 
-    shapes = Counter(_DIGITS.sub("#", ln.text) for p in pages for ln in set_of(banded(p)))
+    shapes = Counter(_DIGITS.sub("#", ln.text) for p in pages
+                     for ln in _one_per_shape(banded(p)))
     repeated = {s for s, n in shapes.items() if len(pages) >= 3 and n >= max(3, len(pages) * 0.4)}
     return {(p.number, ln.line) for p in pages for ln in banded(p)
             if _PAGE_NUMBER.match(ln.text) or _DIGITS.sub("#", ln.text) in repeated}
 
 
-def set_of(lines: list[PLine]) -> list[PLine]:
+def _one_per_shape(lines: list[PLine]) -> list[PLine]:
     """One line per distinct text on a page: a shape counts once a page."""
     seen: dict[str, PLine] = {}
     for ln in lines:

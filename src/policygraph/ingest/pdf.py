@@ -32,8 +32,7 @@ def read_pdf(data: bytes, name: str, rules: Rules) -> Read:
             pages = [_page(p, n) for n, p in enumerate(pdf.pages, 1)]
         except Exception as exc:
             raise InputError(Errors.E008, name, kind="PDF", reason=_reason(exc)) from None
-    scanned = [p for p in pages if p is None]
-    if scanned:
+    if None in pages:  # scanned pages: OCR, or the error that says how to enable it
         pages = _ocr_pages(data, name, pages)
     return Read(blocks_from_pages(pages, rules.headings.starts_block), "pdf", paged=True)  # type: ignore[arg-type]
 
