@@ -289,3 +289,18 @@ def test_listings_name_what_the_questions_take(engine):
     units = listing(engine, "units")
     assert any(u["unit"] == "市科技局" and u["plans"] >= 1 for u in units)
     assert all(QUERIES["owners"].run(engine, unit=u["unit"]) for u in units[:5])
+
+
+def test_who_owns_the_targets_of_one_indicator(engine):
+    """owners --indicator, and compare's owners column, say who answers for each target."""
+    rows = QUERIES["owners"].run(engine, indicator="高新技术企业")
+    assert rows and {r["target_id"] for r in rows} <= {
+        r["target_id"] for r in QUERIES["compare"].run(engine, metric="高新技术企业")}
+    assert {("市科技局", "lead"), ("市商务和工信局", "lead")} <= {(r["unit"], r["role"])
+                                                                for r in rows}
+    compared = QUERIES["compare"].run(engine, metric="高新技术企业")
+    task_row = next(r for r in compared if r["task_key"] == "二.（二）" and r["value"] == 50)
+    assert "市科技局" in task_row["owners"]
+    assert all(r["owners"] == [] for r in compared if r["task_key"] is None)  # goals
+    with pytest.raises(QueryError):
+        QUERIES["owners"].run(engine, indicator="不存在的指标名称")

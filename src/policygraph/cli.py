@@ -549,7 +549,8 @@ FormatOpt = typer.Option(OutFormat.table, "--format", "-f",
 NEEDS_ARG = {"compare": "metric", "explain": "node"}
 # The questions each filter applies to: any other use is an error, not a silent no-op.
 FILTERS = {"--unit": ("owners", "incentives"), "--plan": ("owners", "unassigned"),
-           "--region": ("owners", "timeline", "incentives"), "--min": ("incentives",),
+           "--region": ("owners", "timeline", "incentives"), "--indicator": ("owners",),
+           "--min": ("incentives",),
            "--shared": ("platforms",)}
 
 
@@ -619,6 +620,9 @@ def query(
     region: Optional[str] = typer.Option(None, "--region", callback=_not_blank,
                                          help="owners, timeline, "
                                          "incentives: the plan's region, e.g. 昌吉市."),
+    indicator: Optional[str] = typer.Option(None, "--indicator", callback=_not_blank,
+                                            help="owners: only the targets of this "
+                                            "indicator, e.g. 高新技术企业."),
     min_amount: Optional[float] = typer.Option(None, "--min", metavar="万元",
                                                help="incentives: only amounts of at least "
                                                     "this many 万元 (shares are left out)."),
@@ -637,7 +641,8 @@ def query(
 
     \b
     owners --unit 市科技局     tasks and targets a unit leads, supports or answers for
-    compare 高新技术企业        one indicator across plans and cities, with baselines
+    owners --indicator 高新技术企业   who owns the targets of one indicator
+    compare 高新技术企业        one indicator across plans and cities, with baselines and owners
     unassigned                tasks and targets no unit owns
     platforms [--shared]      platforms with kind, level, host and the plans naming them
     incentives [--min 万元]   money promised: amount, cap or share, for what, owning units
@@ -656,13 +661,14 @@ def query(
                                  param_hint="NAME")
     if name in NEEDS_ARG and not arg:
         raise typer.BadParameter(f"'{name}' needs a {NEEDS_ARG[name]}", param_hint="NAME")
-    given = {"--unit": unit, "--plan": plan, "--region": region, "--min": min_amount,
+    given = {"--unit": unit, "--plan": plan, "--region": region, "--indicator": indicator,
+             "--min": min_amount,
              "--shared": shared or None}
     for option, value in given.items():
         if value is not None and name not in FILTERS[option]:
             raise typer.BadParameter(f"{option} does not apply to '{name}' (it applies to "
                                      f"{', '.join(FILTERS[option])})", param_hint=option)
-    kwargs = {"owners": dict(unit=unit, plan=plan, region=region),
+    kwargs = {"owners": dict(unit=unit, plan=plan, region=region, indicator=indicator),
               "compare": dict(metric=arg), "unassigned": dict(plan=plan),
               "platforms": dict(shared=shared), "workload": {},
               "incentives": dict(region=region, unit=unit, min_amount=min_amount),

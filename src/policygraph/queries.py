@@ -410,16 +410,21 @@ OWNER_COLS = ("unit", "unit_region", "role", "plan", "region", "task_key", "task
 
 
 def owners(e: Engine, unit: str | None = None, plan: str | None = None,
-           region: str | None = None, all_versions: bool = False) -> list[Row]:
-    """Which unit leads/supports/answers for which task, with the task's targets."""
+           region: str | None = None, indicator: str | None = None,
+           all_versions: bool = False) -> list[Row]:
+    """Which unit leads/supports/answers for which task, with the task's targets;
+    ``indicator``: only the targets of that indicator (who owns the 高新技术企业 targets?)."""
     check_filters(e, plan, region)
     ids = {r["id"] for r in resolve(e, "Unit", unit, "unit")} if unit else None
+    targets = ({r["target_id"] for r in compare(e, indicator, all_versions=True)}
+               if indicator else None)
     current = _versions(e, all_versions)
     rows = view(e, "owners", lambda: _shape(
         ({**r, "role": ROLES[r["role"]]} for r in fetch_roles(e)), OWNER_COLS,
         ("unit_region", "unit", "plan", "task_key", "role", "target_id")))
     return [r for r in rows if (ids is None or r["unit_id"] in ids) and current(r)
-            and _matches_plan(r, plan) and (region is None or r["region"] == region)]
+            and _matches_plan(r, plan) and (region is None or r["region"] == region)
+            and (targets is None or r["target_id"] in targets)]
 
 
 def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
@@ -437,7 +442,11 @@ def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
         close = difflib.get_close_matches(name, indicators, n=5, cutoff=0.3)
         raise QueryError(Errors.E501, None, what="indicator", name=metric,
                          hint=f"; did you mean: {', '.join(close)}?" if close else "")
-    return rows
+    owned: dict[str, set[str]] = {}
+    for r in fetch_roles(e):
+        if r["target_id"]:
+            owned.setdefault(r["target_id"], set()).add(r["unit"])
+    return [{**r, "owners": sorted(owned.get(r["target_id"], ()))} for r in rows]
 
 
 def unassigned(e: Engine, plan: str | None = None, all_versions: bool = False) -> list[Row]:
@@ -660,7 +669,7 @@ QUERIES = {q.name: q for q in (
                                   "metric", "comparator", "value", "measure", "year")),
     NamedQuery("compare", compare, ("indicator", "region", "plan", "status", "year",
                                     "comparator", "value", "measure", "baseline",
-                                    "baseline_year")),
+                                    "baseline_year", "owners")),
     NamedQuery("unassigned", unassigned, ("kind", "plan", "task_key", "task", "metric",
                                           "value", "measure", "year", "restated")),
     NamedQuery("platforms", platforms, ("platform", "kind", "level", "hosts", "n_plans",
