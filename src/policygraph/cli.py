@@ -543,6 +543,10 @@ class OutFormat(str, Enum):
 
 Graphs = typer.Option(Path("data/graphs"), "--graphs", "-g",
                       help="The embedded store to question (default engine).")
+AllVersions = typer.Option(False, "--all-versions",
+                           help="Include drafts a later version supersedes.")
+AskDatabase = typer.Option(None, "--neo4j", metavar="URI",
+                           help="Ask the database instead of the store.")
 FormatOpt = typer.Option(OutFormat.table, "--format", "-f",
                          help="table (terminal), json, csv (every column, for scripts) or "
                               "excel (the same CSV with a BOM, so Excel reads the Chinese).")
@@ -628,11 +632,9 @@ def query(
                                                     "this many 万元 (shares are left out)."),
     shared: bool = typer.Option(False, "--shared", help="platforms: only those named by two "
                                 "or more plans."),
-    all_versions: bool = typer.Option(False, "--all-versions",
-                                      help="Include drafts a later version supersedes."),
+    all_versions: bool = AllVersions,
     graphs: Path = Graphs,
-    neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
-                                            help="Ask the database instead of the store."),
+    neo4j_uri: Optional[str] = AskDatabase,
     user: Optional[str] = User,
     database: Optional[str] = Database,
     fmt: OutFormat = FormatOpt,
@@ -694,11 +696,9 @@ class ListKind(str, Enum):
 @handles_errors
 def list_(
     kind: ListKind = typer.Argument(..., help="plans | units | indicators | regions"),
-    all_versions: bool = typer.Option(False, "--all-versions",
-                                      help="Include drafts a later version supersedes."),
+    all_versions: bool = AllVersions,
     graphs: Path = Graphs,
-    neo4j_uri: Optional[str] = typer.Option(None, "--neo4j", metavar="URI",
-                                            help="Ask the database instead of the store."),
+    neo4j_uri: Optional[str] = AskDatabase,
     user: Optional[str] = User,
     database: Optional[str] = Database,
     fmt: OutFormat = FormatOpt,
