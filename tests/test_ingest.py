@@ -151,3 +151,17 @@ def test_directory_with_good_and_bad_files(tmp_path, rules, changji_text):
     assert outcomes["good.docx"].document is not None
     assert outcomes["empty.txt"].error.code == "E003"
     assert outcomes["photo.png"].error.code == "E002"
+
+
+def test_carriage_returns_keep_the_line_map_whole(tmp_path, rules):
+    """Old Mac \r line ends are lines of a text file; in a web page's text a lone \r is a
+    control character. Either way each cleaned line maps to a line of the original (a
+    page whose text was 'x\r!' once split into more lines than it had origins)."""
+    mac = tmp_path / "mac.txt"
+    mac.write_bytes("一、重点任务\r（一）完善创新体系。\r牵头单位：市科技局\r".encode())
+    src = read_source(mac, rules)
+    assert src.text.split("\n") == ["一、重点任务", "（一）完善创新体系。", "牵头单位：市科技局"]
+    assert [no for _, no in src.line_map] == [1, 2, 3]
+    page = tmp_path / "page.html"
+    page.write_bytes(b"x\r!")
+    assert read_source(page, rules).text == "x!"

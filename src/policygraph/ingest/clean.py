@@ -72,10 +72,9 @@ def _rewrap(lines: list[_Line], wrapped: set[int] | frozenset[int]) -> list[_Lin
 def _lines(text: str) -> list[str]:
     """The text's lines as grep counts them (a line ends at \n only, so a provenance line
     number is the one an editor shows), without control characters: a NUL below the
-    binary threshold would reach the facts, and one engine cuts strings at it. A text
-    with only \r line ends (old Mac files) is read with those as line ends."""
-    if "\n" not in text:
-        text = text.replace("\r", "\n")
+    binary threshold would reach the facts, and one engine cuts strings at it. Lines are
+    the rendered ones, each with its origin: old Mac \r line ends are the text reader's
+    to turn into \n (here a \r is a control character, as in an HTML page's text)."""
     text = _LINE_LIKE.sub(" ", _CONTROL_CHARS.sub("", text))
     return text.split("\n")
 
