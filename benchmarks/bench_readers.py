@@ -32,7 +32,7 @@ from policygraph.errors import InputError
 from policygraph.extract import extract
 from policygraph.ingest import READERS, read_source
 from policygraph.ingest.blocks import render
-from policygraph.ingest.layout import _PAGE_NUMBER
+from policygraph.ingest.layout import is_page_number
 from policygraph.pipeline import load_document
 from policygraph.rules import load_rules
 
@@ -47,8 +47,8 @@ _MARK = re.compile(r"\s*(第[一二三四五六七八九十百]+[章部分篇节
 def pdftotext(path: Path) -> str:
     out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                          check=True).stdout
-    return "\n".join(ln for ln in out.split("\n") if not _PAGE_NUMBER.match(ln.strip())
-                     or not ln.strip())
+    return "\n".join(ln for ln in out.split("\n")
+                     if not ln.strip() or not is_page_number(ln.strip()))
 
 
 def pages(path: Path) -> int:

@@ -558,15 +558,20 @@ FILTERS = {"--unit": ("owners", "incentives"), "--plan": ("owners", "unassigned"
            "--shared": ("platforms",)}
 
 
+@contextlib.contextmanager
 def open_engine(graphs: Path, neo4j_uri: str | None, user: str | None, database: str | None):
-    """The store's graph by default; the database with --neo4j. Returns (engine, close)."""
+    """The store's graph by default; the database with --neo4j, closed after use."""
     from .queries import CypherEngine, GraphEngine
     from .store.files import read_corpus
 
-    if neo4j_uri:
-        driver = open_database(neo4j_uri, user)
-        return CypherEngine(driver, database), driver.close
-    return GraphEngine(read_corpus(graphs)), lambda: None
+    if not neo4j_uri:
+        yield GraphEngine(read_corpus(graphs))
+        return
+    driver = open_database(neo4j_uri, user)
+    try:
+        yield CypherEngine(driver, database)
+    finally:
+        driver.close()
 
 
 def _cell(value) -> str:
@@ -677,11 +682,8 @@ def query(
               "timeline": dict(region=region), "explain": dict(node=arg)}[name]
     if name != "explain":
         kwargs["all_versions"] = all_versions
-    engine, close = open_engine(graphs, neo4j_uri, user, database)
-    try:
+    with open_engine(graphs, neo4j_uri, user, database) as engine:
         rows = QUERIES[name].run(engine, **kwargs)
-    finally:
-        close()
     print_rows(rows, QUERIES[name].columns, fmt, name)
 
 
@@ -709,11 +711,8 @@ def list_(
     """
     from .queries import LISTINGS, listing
 
-    engine, close = open_engine(graphs, neo4j_uri, user, database)
-    try:
+    with open_engine(graphs, neo4j_uri, user, database) as engine:
         rows = listing(engine, kind.value, all_versions)
-    finally:
-        close()
     print_rows(rows, LISTINGS[kind.value], fmt, kind.value)
 
 

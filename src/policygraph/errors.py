@@ -105,6 +105,11 @@ class InputError(PolicyGraphError):
     """A document that cannot be read as a plan."""
 
 
+def short_reason(exc: BaseException, limit: int = 120) -> str:
+    """An exception as one short line for an error message: its first line, or its type."""
+    return ((str(exc) or type(exc).__name__).splitlines() or [""])[0][:limit]
+
+
 def file_error(path: str, exc: Exception) -> PolicyGraphError:
     """What stopped one file of a batch, as a coded error naming that file: an expected
     error as it is, any other exception as E099, so the batch reports it and goes on (the

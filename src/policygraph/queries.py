@@ -327,11 +327,8 @@ def resolve(e: Engine, label: str, query: str, what: str) -> list[Row]:
     hits = [r for r in known if query in (r["name"], r["canonical"])
             or (len(query) >= 4 and (r["canonical"] or "").endswith(query))]
     if not hits:
-        names = sorted({r["name"] for r in known if r["name"]} |
-                       {r["canonical"] for r in known if r["canonical"]})
-        close = difflib.get_close_matches(query, names, n=5, cutoff=0.3)
-        raise QueryError(Errors.E501, None, what=what, name=query,
-                         hint=f"; did you mean: {', '.join(close)}?" if close else "")
+        _no_such(what, query, [r["name"] for r in known if r["name"]]
+                 + [r["canonical"] for r in known if r["canonical"]])
     return hits
 
 
@@ -351,10 +348,11 @@ def check_filters(e: Engine, plan: str | None = None, region: str | None = None)
         _no_such("region", region, [r["region"] for r in plans if r["region"]])
 
 
-def _no_such(what: str, name: str, known: list[str]) -> None:
-    close = difflib.get_close_matches(name, sorted(set(known)), n=5, cutoff=0.3)
-    close = close or sorted({k for k in known if name in k or k in name})[:5]
-    raise QueryError(Errors.E501, None, what=what, name=name,
+def _no_such(what: str, asked: str, known: list[str], probe: str | None = None) -> None:
+    """E501 for ``asked``, suggesting the known names closest to it (or to ``probe``, its
+    normalised form, when the names are normalised too)."""
+    close = difflib.get_close_matches(probe or asked, sorted(set(known)), n=5, cutoff=0.3)
+    raise QueryError(Errors.E501, None, what=what, name=asked,
                      hint=f"; did you mean: {', '.join(close)}?" if close else "")
 
 
@@ -438,10 +436,8 @@ def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
         fetch_targets(e), cols, ("indicator", "region", "plan", "year", "value", "target_id")))
         if r["indicator"] == name and current(r)]
     if not rows:
-        indicators = sorted({r["indicator"] for r in fetch_targets(e) if r["indicator"]})
-        close = difflib.get_close_matches(name, indicators, n=5, cutoff=0.3)
-        raise QueryError(Errors.E501, None, what="indicator", name=metric,
-                         hint=f"; did you mean: {', '.join(close)}?" if close else "")
+        _no_such("indicator", metric, [r["indicator"] for r in fetch_targets(e)
+                                       if r["indicator"]], probe=name)
     owned: dict[str, set[str]] = {}
     for r in fetch_roles(e):
         if r["target_id"]:

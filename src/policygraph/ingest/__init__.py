@@ -87,24 +87,28 @@ def _text(data: bytes, name: str, rules: Rules) -> Read:
     return Read(text_blocks(text), encoding)
 
 
-def _is_zip_with(test: str) -> Callable[[bytes], bool]:
+def _zip_with(member: str) -> Callable[[bytes], bool]:
+    """A zip that holds ``member`` (word/document.xml: a .docx; OFD.xml: an OFD)."""
     def claims(data: bytes) -> bool:
         if not data.startswith(b"PK\x03\x04"):
             return False
-        if test == "odt":
-            return data[30:38] == b"mimetype" and b"opendocument.text" in data[38:120]
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                return test in z.namelist()
+                return member in z.namelist()
         except (zipfile.BadZipFile, ValueError, OSError):
             return False
     return claims
 
 
+def _is_odt(data: bytes) -> bool:
+    """OpenDocument names its type in an uncompressed first member, ``mimetype``."""
+    return data[30:38] == b"mimetype" and b"opendocument.text" in data[38:120]
+
+
 register("pdf", (".pdf",), lambda d: b"%PDF-" in d[:1024])(_pdf)
-register("docx", (".docx",), _is_zip_with("word/document.xml"), zipped=True)(_docx)
-register("ofd", (".ofd",), _is_zip_with("OFD.xml"), zipped=True)(_ofd)
-register("odt", (".odt",), _is_zip_with("odt"), zipped=True)(_converted(".odt"))
+register("docx", (".docx",), _zip_with("word/document.xml"), zipped=True)(_docx)
+register("ofd", (".ofd",), _zip_with("OFD.xml"), zipped=True)(_ofd)
+register("odt", (".odt",), _is_odt, zipped=True)(_converted(".odt"))
 register("doc", (".doc", ".wps"), lambda d: d.startswith(b"\xd0\xcf\x11\xe0"))(_converted(".doc"))
 register("rtf", (".rtf",), lambda d: d.startswith(b"{\\rtf"))(_converted(".rtf"))
 register("html", (".html", ".htm", ".shtml", ".xhtml"))(_html)
@@ -120,10 +124,14 @@ def reader_for(data: bytes, ext: str, name: str) -> Reader:
             return reader
     by_ext = next((r for r in READERS.values() if ext in r.exts), None)
     if by_ext is None:
-        raise InputError(Errors.E002, name, ext=ext or "(none)", supported=", ".join(SUPPORTED))
+        raise _unsupported(name, ext)
     if by_ext.name in ("text", "html"):
         return by_ext
     raise InputError(Errors.E008, name, kind=ext, reason="its content is not in that format")
+
+
+def _unsupported(name: str, ext: str) -> InputError:
+    return InputError(Errors.E002, name, ext=ext or "(none)", supported=", ".join(SUPPORTED))
 
 
 # ----------------------------------------------------------------------- public API
@@ -148,20 +156,15 @@ def read_source(path: str | Path, rules: Rules | None = None,
         raise InputError(Errors.E001, name)
     ext = p.suffix.lower()
     size = p.stat().st_size
-    if size > max_mb * 1024 * 1024:
-        if ext not in SUPPORTED:
-            raise InputError(Errors.E002, name, ext=ext or "(none)",
-                             supported=", ".join(SUPPORTED))
-        raise InputError(Errors.E006, name, size_mb=size / 1048576, limit_mb=max_mb)
+    if size > max_mb * 1024 * 1024:  # not read: only its extension can tell what it is
+        raise (_unsupported(name, ext) if ext not in SUPPORTED else
+               InputError(Errors.E006, name, size_mb=size / 1048576, limit_mb=max_mb))
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(Errors.E009, name, reason=exc.strerror or str(exc)) from None
     if not data:
-        if ext not in SUPPORTED:
-            raise InputError(Errors.E002, name, ext=ext or "(none)",
-                             supported=", ".join(SUPPORTED))
-        raise InputError(Errors.E003, name)
+        raise _unsupported(name, ext) if ext not in SUPPORTED else InputError(Errors.E003, name)
     return read_bytes(data, name, ext, rules, max_mb)
 
 

@@ -45,6 +45,11 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f])")
 BAND = 0.09  # share of the page height at the top and at the bottom where furniture sits
 
 
+def is_page_number(text: str) -> bool:
+    """— 3 —, 第3页, 3/12: a line that only numbers its page."""
+    return _PAGE_NUMBER.match(text) is not None
+
+
 def tidy(text: str) -> str:
     """A line's text without the blanks a layout puts between CJK characters
     (合 肥 市, letter-spaced titles); blanks between Latin letters or digits stay."""
@@ -109,7 +114,7 @@ def _furniture(pages: list[Page]) -> set[tuple[int, int]]:
                      for ln in _one_per_shape(banded(p)))
     repeated = {s for s, n in shapes.items() if len(pages) >= 3 and n >= max(3, len(pages) * 0.4)}
     return {(p.number, ln.line) for p in pages for ln in banded(p)
-            if _PAGE_NUMBER.match(ln.text) or _DIGITS.sub("#", ln.text) in repeated}
+            if is_page_number(ln.text) or _DIGITS.sub("#", ln.text) in repeated}
 
 
 def _one_per_shape(lines: list[PLine]) -> list[PLine]:

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from typing import IO, Iterator, TypeVar
 
-from ..errors import Errors, InputError
+from ..errors import Errors, InputError, short_reason
 from .layout import PLine, tidy
 
 DPI = 300  # Tesseract reads Chinese body text well from 300 dpi up
@@ -51,7 +51,7 @@ def image_lines(image, name: str) -> list[PLine]:
                                "tsv"], input=buf.getvalue(), capture_output=True,
                               timeout=600)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise InputError(Errors.E014, name, tool="Tesseract", reason=str(exc)[:120]) from None
+        raise InputError(Errors.E014, name, tool="Tesseract", reason=short_reason(exc)) from None
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["failed"]
         raise InputError(Errors.E014, name, tool="Tesseract", reason=reason[0][:120])

@@ -11,7 +11,7 @@ import posixpath
 import zipfile
 from xml.etree import ElementTree as ET
 
-from ..errors import Errors, InputError
+from ..errors import Errors, InputError, short_reason
 from ..rules import Rules
 from .blocks import Read
 from .layout import Page, blocks_from_pages, group_lines
@@ -25,7 +25,7 @@ def read_ofd(data: bytes, name: str, rules: Rules) -> Read:
             pages = _pages(z)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, IndexError) as exc:
         raise InputError(Errors.E008, name, kind="OFD",
-                         reason=(str(exc) or type(exc).__name__)[:120]) from None
+                         reason=short_reason(exc)) from None
     return Read(blocks_from_pages(pages, rules.headings.starts_block), "ofd", paged=True)
 
 

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import Errors, InputError
+from ..errors import Errors, InputError, short_reason
 from .blocks import Block, Read
 
 HOW = "apt install libreoffice-writer-nogui"
@@ -32,7 +32,7 @@ def read_docx(data: bytes, name: str) -> Read:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # lxml and python-docx raise many kinds on broken parts
-        raise InputError(Errors.E008, name, kind=".docx", reason=_short(exc)) from None
+        raise InputError(Errors.E008, name, kind=".docx", reason=short_reason(exc)) from None
     blocks: list[Block] = []
     for element in document.element.body.iterchildren():
         if not isinstance(element.tag, str):
@@ -122,5 +122,3 @@ def _store(path: Path, data: bytes) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def _short(exc: Exception) -> str:
-    return (str(exc) or type(exc).__name__).splitlines()[0][:120]

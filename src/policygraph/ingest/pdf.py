@@ -11,7 +11,7 @@ import io
 import sys
 from typing import Any
 
-from ..errors import Errors, InputError
+from ..errors import Errors, InputError, short_reason
 from ..rules import Rules
 from . import ocr
 from .blocks import Read
@@ -95,7 +95,7 @@ def _ocr_pages(data: bytes, name: str, pages: list[Page | None]) -> list[Page]:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    if "password" in text.lower() or "encrypt" in type(exc).__name__.lower():
+    said = (str(exc) or type(exc).__name__).lower()
+    if "password" in said or "encrypt" in type(exc).__name__.lower():
         return "encrypted: open it with its password and save an unprotected copy"
-    return text.splitlines()[0][:120]
+    return short_reason(exc)

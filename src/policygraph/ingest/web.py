@@ -26,11 +26,12 @@ def looks_like_html(text: str) -> bool:
 
 
 def read_html(markup: str, encoding: str, rules: Rules) -> Read:
+    page_text = html_to_text(markup)
     blocks = _main_blocks(markup)
     if not any(b.text.strip() or b.rows for b in blocks):
-        blocks = [Block("paragraph", t) for t in html_to_text(markup).split("\n")]
+        blocks = [Block("paragraph", t) for t in page_text.split("\n")]
     _place(blocks, markup)
-    return Read(blocks, encoding, meta=page_meta(html_to_text(markup), rules))
+    return Read(blocks, encoding, meta=page_meta(page_text, rules))
 
 
 def _main_blocks(markup: str) -> list[Block]:
