@@ -748,13 +748,16 @@ def report(
                              help="The HTML file to write (- for standard output)."),
     graphs: Path = Graphs,
 ) -> None:
-    """Write one self-contained HTML page: plan summaries, the owners matrix, indicators
-    compared across plans in charts, and a clickable view of the graph. It needs no
-    network to view; all document text in it is escaped."""
-    from .report import render
+    """Write one self-contained HTML page: the plans (drafts marked, and what each final
+    changed since its draft), who owns what, a section per unit with its tasks, targets and
+    money, each indicator across plans on a year axis, and the graph with filters and
+    search. Every table is searchable and sortable. It needs no network to view; all
+    document text in it is shown as text."""
+    from .report import changes_since_drafts, render
     from .store.files import read_corpus, write_output
 
-    page = render(read_corpus(graphs))
+    g = read_corpus(graphs)
+    page = render(g, changes=changes_since_drafts(g, graphs))
     if str(out) == "-":
         sys.stdout.write(page)
         return

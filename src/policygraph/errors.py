@@ -39,6 +39,8 @@ class Errors(str, Enum):
     E302 = "invalid graph file: {reason}"
     E303 = "cannot write here: {reason}"
     E304 = "is a directory: give a file name to write (or - for standard output)"
+    E305 = ("the report's bundled {name} differs from the one recorded in vendor.json "
+            "(damaged install?): reinstall policygraph")
     # E4xx: the graph database (Neo4j or another Bolt server)
     E401 = "cannot reach the graph database: {reason}"
     E402 = "the graph database refused the credentials of user '{user}'"
