@@ -44,6 +44,11 @@ def test_the_wheel_ships_its_rules_and_builds_without_the_source_tree(tmp_path):
                  "-w", "1"], site, tmp_path)
     assert built.returncode == 0, built.stderr
     assert "5 extracted" in built.stdout and "E102" not in built.stderr
+    report = run(["-m", "policygraph.cli", "report", "-g", str(tmp_path / "g"), "-o",
+                  str(tmp_path / "r.html")], site, tmp_path)
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Chart.js v4" in page and "Cytoscape Consortium" in page  # its assets shipped
 
 
 def test_a_change_to_any_module_extracts_again(tmp_path):

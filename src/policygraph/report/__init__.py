@@ -25,7 +25,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..errors import EnvironmentFault, Errors
+from ..errors import EnvironmentFault, Errors, PolicyGraphError
 from ..queries import (ROLES, GraphEngine, Row, compare, document_order, fetch_targets,
                        incentives, owners)
 from ..store.files import owned_by_plan, plan_subgraph
@@ -129,7 +129,8 @@ def plan_summaries(g: nx.MultiDiGraph) -> str:
                    "platforms", "superseded by"], rows, "plans")
 
 
-def draft_changes(g: nx.MultiDiGraph, changes: dict[tuple[str, str], list[Row]] | None) -> str:
+def draft_changes(g: nx.MultiDiGraph,
+                  changes: dict[tuple[str, str], list[Row] | None] | None) -> str:
     """What each final changed since its draft (rows of ``policygraph diff``)."""
     pairs = [(new, old) for new, old, k in g.edges(keys=True) if k == "SUPERSEDES"]
     if not pairs:
@@ -140,8 +141,10 @@ def draft_changes(g: nx.MultiDiGraph, changes: dict[tuple[str, str], list[Row]] 
         head = (f'<h3 class="change">{_e(g.nodes[new].get("title"))}</h3><p>since the draft '
                 f'of {_e(g.nodes[old].get("issued") or "no date")} '
                 f'(<span class="draft">{STATUS["draft"]}</span>)</p>')
-        if rows is None:
-            body = "<p>Not compared: the report was made without the build's extractions.</p>"
+        if changes is None:
+            body = "<p>Not compared here (<code>policygraph report</code> compares them).</p>"
+        elif rows is None:
+            body = "<p>Not compared: the build's extractions of these versions are gone.</p>"
         elif not rows:
             body = "<p>No task, target, unit or platform changed.</p>"
         else:
@@ -340,7 +343,7 @@ def _asset(name: str) -> str:
 
 
 def render(g: nx.MultiDiGraph, title: str = "policygraph report",
-           changes: dict[tuple[str, str], list[Row]] | None = None) -> str:
+           changes: dict[tuple[str, str], list[Row] | None] | None = None) -> str:
     """The page. ``changes``: (final, draft) plan ids → ``diff`` rows (see
     :func:`changes_since_drafts`); without it the drafts are marked but not compared."""
     engine = GraphEngine(g)
@@ -368,10 +371,18 @@ def render(g: nx.MultiDiGraph, title: str = "policygraph report",
             f"{scripts}<script>{_asset('report.js')}</script></body></html>")
 
 
-def changes_since_drafts(g: nx.MultiDiGraph, graphs: Path) -> dict[tuple[str, str], list[Row]]:
+def changes_since_drafts(g: nx.MultiDiGraph, graphs: Path
+                         ) -> dict[tuple[str, str], list[Row] | None]:
     """``diff`` of every (final, draft) pair the corpus links by SUPERSEDES, read from the
-    build's cached extractions."""
+    build's cached extractions; None for a pair whose versions cannot be read again."""
     from ..diff import diff, resolve_version
 
-    return {(new, old): diff(resolve_version(old, graphs), resolve_version(new, graphs))
-            for new, old, k in g.edges(keys=True) if k == "SUPERSEDES"}
+    changes: dict[tuple[str, str], list[Row] | None] = {}
+    for new, old, k in g.edges(keys=True):
+        if k == "SUPERSEDES":
+            try:
+                changes[new, old] = diff(resolve_version(old, graphs),
+                                         resolve_version(new, graphs))
+            except PolicyGraphError:  # a version gone from the store: the rest still shows
+                changes[new, old] = None
+    return changes
