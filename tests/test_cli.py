@@ -201,3 +201,23 @@ def test_version_and_a_csv_excel_reads(tmp_path):
     assert made.output.startswith("\ufeffunit,") and "市科技局" in made.output
     plain = runner.invoke(app, ["query", "workload", "--graphs", str(out), "-f", "csv"])
     assert plain.output == made.output[1:]
+
+
+def test_the_graph_names_sources_relative_to_the_folder_read(raw_copy, tmp_path, monkeypatch):
+    """No absolute path in the store's graph (a home directory, a build machine's layout);
+    explain still finds the source line, from any working directory."""
+    from policygraph.store.files import read_corpus
+
+    out = tmp_path / "graphs"
+    assert runner.invoke(app, ["build", str(raw_copy), "--out", str(out)]).exit_code == 0
+    assert str(raw_copy) not in (out / "corpus.json").read_text(encoding="utf-8")
+    g = read_corpus(out)
+    target = next(n for n, d in g.nodes(data=True)
+                  if d["label"] == "Target" and d["quote"] == "高新技术企业超过50家")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = runner.invoke(app, ["query", "explain", target, "-g", str(out), "-f", "json"])
+    row = json.loads(result.output)[0]
+    assert row["file"] == "changji-2021-2023-tech-innovation-action-plan.txt"
+    assert "高新技术企业超过50家" in row["context"]

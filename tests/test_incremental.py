@@ -26,14 +26,14 @@ OPS = st.lists(st.tuples(st.sampled_from(["edit", "add", "copy", "delete", "move
 
 
 @functools.lru_cache(maxsize=None)
-def _extraction(path: str, content: bytes):
+def _extraction(path: str, label: str, content: bytes):
     rules = load_rules()
-    return extract(load_document(path, rules), rules)
+    return extract(load_document(path, rules, label=label), rules)
 
 
 def from_scratch(raw: Path):
     """The corpus graph built in memory from every file now in ``raw``."""
-    return build_graph([_extraction(str(f), f.read_bytes()) for f in plan_files(raw)],
+    return build_graph([_extraction(str(f), f.name, f.read_bytes()) for f in plan_files(raw)],
                        load_rules())
 
 

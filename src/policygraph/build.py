@@ -27,7 +27,7 @@ from .errors import Errors, PolicyGraphError, StoreError, file_error
 from .graph import build_graph, plan_fragment, plan_id
 from .ingest import DEFAULT_MAX_MB, path_text
 from .models import Extraction
-from .pipeline import load_document, plan_files
+from .pipeline import load_document, plan_files, source_label
 from .rules import Rules, load_rules
 from .store.files import (CORPUS_JSON, plan_slug, read_corpus, remove_exports,
                           remove_leftovers, write_exports)
@@ -88,6 +88,7 @@ class Job:
     max_mb: float
     out: Path | None = None  # with a graphs directory: write the extraction and fragment
     name: str = ""  # the plan's file name there
+    label: str = ""  # how its provenance names the source (see pipeline.source_label)
 
 
 Done = tuple[FileEntry, PlanSummary]
@@ -102,7 +103,7 @@ def _run_job(job: Job) -> Extraction | Done | PolicyGraphError:
 
     rules = job.rules if job.rules is not None else _WORKER_RULES
     try:
-        ex = extract(load_document(job.path, rules, job.max_mb), rules)
+        ex = extract(load_document(job.path, rules, job.max_mb, job.label), rules)
         if job.out is None:
             return ex
         entry = FileEntry(
@@ -189,13 +190,16 @@ def build(path: str | Path, out: str | Path | None = None, rules: Rules | None =
     started = time.perf_counter()
     rules = rules or load_rules()
     workers = workers or os.cpu_count() or 1
-    # Absolute, so the manifest knows a file whether the build is given raw/ or /srv/raw/.
+    # Absolute, so the manifest knows a file whether the build is given raw/ or /srv/raw/;
+    # the graph names each file relative to the folder read (``root``).
     files = plan_files(Path(path).absolute(), exclude=out)
+    root = Path(path).absolute()
+    root = root if root.is_dir() else root.parent
     if out is None:
-        result = _in_memory(files, rules, max_mb, workers, progress)
+        result = _in_memory(files, root, rules, max_mb, workers, progress)
     else:
         with build_lock(Path(out), waiting):
-            result = _incremental(files, Path(out), rules, max_mb, workers, progress)
+            result = _incremental(files, root, Path(out), rules, max_mb, workers, progress)
             exports = set(exports)
             if exports:
                 try:
@@ -209,11 +213,12 @@ def build(path: str | Path, out: str | Path | None = None, rules: Rules | None =
     return result
 
 
-def _in_memory(files: list[Path], rules: Rules, max_mb: float, workers: int,
+def _in_memory(files: list[Path], root: Path, rules: Rules, max_mb: float, workers: int,
                progress: Progress | None) -> BuildResult:
     result = BuildResult(files=len(files))
     extractions = []
-    for f, got in run_jobs([Job(f, rules, max_mb) for f in files], workers, progress):
+    jobs = [Job(f, rules, max_mb, label=source_label(f, root)) for f in files]
+    for f, got in run_jobs(jobs, workers, progress):
         if isinstance(got, PolicyGraphError):
             result.errors.append(got)
         else:
@@ -231,11 +236,12 @@ def _reusable(out: Path, entry: FileEntry | None) -> bool:
                 and fragment_intact(out, entry.fragment, entry.plan_id))
 
 
-def _incremental(files: list[Path], out: Path, rules: Rules, max_mb: float, workers: int,
-                 progress: Progress | None) -> BuildResult:
+def _incremental(files: list[Path], root: Path, out: Path, rules: Rules, max_mb: float,
+                 workers: int, progress: Progress | None) -> BuildResult:
     old = read_manifest(out)
-    new = Manifest(extractor=extractor_version(), rules=rules.version)
-    same_code = (old.extractor, old.rules) == (new.extractor, new.rules)
+    new = Manifest(extractor=extractor_version(), rules=rules.version, root=path_text(root))
+    # Another folder read into the same store names its files differently: extract anew.
+    same_code = (old.extractor, old.rules, old.root) == (new.extractor, new.rules, new.root)
     result = BuildResult(files=len(files), out=out)
     todo: list[Path] = []
     for f in files:
@@ -272,7 +278,9 @@ def _extract_into(new: Manifest, old: Manifest, result: BuildResult, todo: list[
     """Extract ``todo`` into the graphs directory and the new manifest; a file that fails
     keeps its last good entry, marked with the error."""
     out = result.out
-    jobs = [Job(f, rules, max_mb, out, names[path_text(f)]) for f in todo]
+    root = Path(new.root)
+    jobs = [Job(f, rules, max_mb, out, names[path_text(f)], source_label(f, root))
+            for f in todo]
     for f, got in run_jobs(jobs, workers, progress):
         key = path_text(f)
         if isinstance(got, PolicyGraphError):

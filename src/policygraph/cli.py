@@ -563,13 +563,17 @@ def open_engine(graphs: Path, neo4j_uri: str | None, user: str | None, database:
     """The store's graph by default; the database with --neo4j, closed after use."""
     from .queries import CypherEngine, GraphEngine
     from .store.files import read_corpus
+    from .store.manifest import read_manifest
 
+    # Where the graph's relative file names start (explain reopens the files), if the
+    # store is here; a database loaded elsewhere names them from the working directory.
+    root = Path(read_manifest(graphs).root or ".") if graphs.is_dir() else None
     if not neo4j_uri:
-        yield GraphEngine(read_corpus(graphs))
+        yield GraphEngine(read_corpus(graphs), root)
         return
     driver = open_database(neo4j_uri, user)
     try:
-        yield CypherEngine(driver, database)
+        yield CypherEngine(driver, database, root)
     finally:
         driver.close()
 

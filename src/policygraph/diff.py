@@ -15,7 +15,7 @@ from .errors import Errors, QueryError
 from .extract import extract
 from .graph import canonical_metric, platform_key
 from .models import Extraction, TargetFact
-from .pipeline import load_document
+from .pipeline import load_document, source_label
 from .rules import Rules, load_rules
 from .store.manifest import cached_extraction, file_sha256, read_manifest
 
@@ -95,12 +95,15 @@ def diff(old: Extraction, new: Extraction, rules: Rules | None = None) -> list[C
 
 
 def resolve_version(ref: str, graphs: Path, rules: Rules | None = None) -> Extraction:
-    """A plan version from a file path, or from a plan id (or source path) of the store."""
+    """A plan version from a file path, or from a plan id or source (absolute, or as the
+    graph names it) of the store."""
     rules = rules or load_rules()
     if Path(ref).is_file():
         return extract(load_document(ref, rules), rules)
-    for source, entry in read_manifest(graphs).files.items():
-        if ref in (entry.plan_id, source) or str(Path(ref).absolute()) == source:
+    manifest = read_manifest(graphs)
+    for source, entry in manifest.files.items():
+        names = (entry.plan_id, source, source_label(Path(source), Path(manifest.root)))
+        if ref in names or str(Path(ref).absolute()) == source:
             ex = cached_extraction(graphs, entry)
             if ex is None and Path(source).is_file() and file_sha256(Path(source)) == entry.sha256:
                 ex = extract(load_document(source, rules), rules)  # a damaged cache file

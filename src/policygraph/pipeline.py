@@ -19,10 +19,23 @@ from .structure import parse
 
 
 def load_document(path: str | Path, rules: Rules | None = None,
-                  max_mb: float = DEFAULT_MAX_MB) -> Document:
-    """Ingest and structure one plan file."""
+                  max_mb: float = DEFAULT_MAX_MB, label: str | None = None) -> Document:
+    """Ingest and structure one plan file; ``label``: the name its facts' provenance
+    gives it (a build's: the path relative to the folder it reads), else the path."""
     rules = rules or load_rules()
-    return parse(read_source(path, rules, max_mb=max_mb), rules)
+    source = read_source(path, rules, max_mb=max_mb)
+    if label:
+        source = source.model_copy(update={"path": label})
+    return parse(source, rules)
+
+
+def source_label(path: Path, root: Path) -> str:
+    """How provenance names a file of a build: relative to the folder the build reads
+    (so a graph names no user's home and survives the folder moving), else as given."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path_text(path)
 
 
 def plan_files(path: str | Path, exclude: str | Path | None = None) -> list[Path]:
@@ -65,4 +78,5 @@ def load_documents(path: str | Path, rules: Rules | None = None,
             yield Outcome(f, error=file_error(path_text(f), exc))
 
 
-__all__ = ["SUPPORTED", "Outcome", "load_document", "load_documents", "plan_files"]
+__all__ = ["SUPPORTED", "Outcome", "load_document", "load_documents", "plan_files",
+           "source_label"]

@@ -33,8 +33,9 @@ class GraphEngine:
 
     name = "graphs"
 
-    def __init__(self, g: nx.MultiDiGraph) -> None:
+    def __init__(self, g: nx.MultiDiGraph, root: Path | None = None) -> None:
         self.g = g
+        self.root = root
         self._memo: dict[str, list] = {}
 
     def memo(self, key: str, fetch: Callable[[], list]) -> list:
@@ -86,11 +87,12 @@ class CypherEngine:
 
     name = "neo4j"
 
-    def __init__(self, driver, database: str | None = None) -> None:
+    def __init__(self, driver, database: str | None = None, root: Path | None = None) -> None:
         from .store.neo4j import detect_profile
 
         self.driver = driver
         self.database = database
+        self.root = root
         self.profile = detect_profile(driver, database)
 
     def latest_plans(self) -> set[str]:
@@ -133,6 +135,7 @@ class Engine(Protocol):
     answer it, so no query or command asks which one it has."""
 
     name: str
+    root: Path | None  # the folder the graph's relative file names start from
 
     def latest_plans(self) -> set[str]: ...
 
@@ -589,16 +592,17 @@ def explain(e: Engine, node: str) -> list[Row]:
     rows += sorted(links, key=_key("via", "other", "start"))
     lines_of = functools.cache(source_lines)  # a unit's quotes mostly share one file
     return [{"id": node, "label": props["label"], "name": name, **r,
-             "context": _line(lines_of(r["file"]), r["line"])} for r in rows]
+             "context": _line(lines_of(r["file"], e.root), r["line"])} for r in rows]
 
 
-def source_lines(file: str | None) -> list[str]:
-    """The lines of the source file a quote comes from, when the file is still there and
-    is plain text (a PDF's or a web page's lines are not the text's: no context then)."""
+def source_lines(file: str | None, root: Path | None = None) -> list[str]:
+    """The lines of the source file a quote comes from (a relative name is under ``root``,
+    the folder the build read), when the file is still there and is plain text (a PDF's
+    or a web page's lines are not the text's: no context then)."""
     from .ingest import reader_for
 
     try:
-        data = Path(file).read_bytes() if file else b""
+        data = (Path(root or ".") / file).read_bytes() if file else b""
         if not data or reader_for(data, Path(file).suffix.lower(), file).name != "text":
             return []
         text = data.decode("utf-8")

@@ -46,6 +46,7 @@ class Manifest(BaseModel):
     extractor: str = ""
     rules: str = ""
     corpus_sha256: str = ""  # of corpus.json as the build wrote it
+    root: str = ""  # the folder the build read; the graph names files relative to it
     files: dict[str, FileEntry] = Field(default_factory=dict)
     nodes: int = 0
     relationships: int = 0
