@@ -148,6 +148,9 @@ def test_the_command_reference_is_generated_from_help():
     cli_docs = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli_docs)
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli_docs.render()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in cli_docs.commands() if f"| `policygraph {c}" not in readme]
+    assert {"export", "list", "diff"} <= set(cli_docs.commands()) and not missing, missing
 
 
 def test_eval_names_a_source_that_fails_and_scores_the_rest(tmp_path, seeds_dir):
