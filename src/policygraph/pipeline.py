@@ -33,7 +33,7 @@ def source_label(path: Path, root: Path) -> str:
     """How provenance names a file of a build: relative to the folder the build reads
     (so a graph names no user's home and survives the folder moving), else as given."""
     try:
-        return path.relative_to(root).as_posix()
+        return path_text(path.relative_to(root).as_posix())
     except ValueError:
         return path_text(path)
 
