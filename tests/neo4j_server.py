@@ -27,7 +27,7 @@ JVM_OPTS = ["--add-opens=java.base/java.nio=ALL-UNNAMED",
             "--add-opens=java.base/java.io=ALL-UNNAMED",
             "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "-Dio.netty.tryReflectionSetAccessible=true", "-Dfile.encoding=UTF-8", "-Xmx768m"]
+            "-Dio.netty.tryReflectionSetAccessible=true", "-Dfile.encoding=UTF-8"]
 POM = f"""<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>policygraph</groupId><artifactId>neo4j-test-server</artifactId><version>1</version>
@@ -76,11 +76,14 @@ class Neo4jServer:
 
     name = "neo4j"
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, heap: str = "768m") -> None:
+        """``heap``: the JVM's -Xmx; the tests' small graphs need little, the 1,000-plan
+        benchmark more (garbage collection otherwise slows the server it measures)."""
         if not any(JARS.glob(f"neo4j-{VERSION}.jar")):
             raise RuntimeError(f"Neo4j {VERSION} is not in {JARS}: `make test` fetches it "
                                "(or run `python -m tests.neo4j_server fetch`)")
         self.home = Path(workdir)
+        self.heap = heap
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.user, self.password = USER, PASSWORD
@@ -90,7 +93,7 @@ class Neo4jServer:
         return f"bolt://127.0.0.1:{self.port}"
 
     def _java(self, *args: str, **kw) -> list[str]:
-        return [java(), *JVM_OPTS, "-cp", f"{JARS}/*", *args]
+        return [java(), *JVM_OPTS, f"-Xmx{self.heap}", "-cp", f"{JARS}/*", *args]
 
     def _env(self) -> dict:
         return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
