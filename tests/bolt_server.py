@@ -154,6 +154,10 @@ class CuttableLink:
     def cut(self) -> None:
         """Close the listener and every open connection."""
         if self._listener:
+            # shutdown first: close() alone leaves the socket listening while the accept
+            # thread is blocked on it, so the "cut" link still took new connections
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:

@@ -254,8 +254,12 @@ def test_a_write_in_a_read_session_is_refused_by_the_server(neo4j_db, monkeypatc
 
 
 def test_a_load_that_fails_midway_leaves_the_previous_graph(neo4j_db, raw_copy):
+    """A failure while a changed plan's relationships are written, inside the transaction
+    that writes its subgraph and switches to it: Neo4j rolls it all back, so the database
+    holds exactly the previous graph (no inactive leftover either)."""
     before = build(raw_copy).graph
     load_graph(neo4j_db, before)
+    loaded = db_counts(neo4j_db)
     raise_changji_target(raw_copy)
     after = build(raw_copy).graph
 
@@ -267,6 +271,7 @@ def test_a_load_that_fails_midway_leaves_the_previous_graph(neo4j_db, raw_copy):
             raise Broken
     with pytest.raises(Broken):
         load_graph(neo4j_db, after, progress=fail_midway)
+    assert db_counts(neo4j_db) == loaded
     assert active_plans(neo4j_db) == {n for n, d in before.nodes(data=True) if d["label"] == "Plan"}
     assert changji_targets(neo4j_db) == [50.0]
     load_graph(neo4j_db, after)
@@ -291,3 +296,42 @@ def test_a_statement_failing_mid_transaction_writes_nothing_of_it(neo4j_db, raw_
         assert s.run("MATCH (t:Task {plan: $p}) RETURN count(t) AS c", p=new).single()["c"] == 0
     assert active_plans(neo4j_db) == {n for n, d in before.nodes(data=True) if d["label"] == "Plan"}
     assert changji_targets(neo4j_db) == [50.0]
+
+
+def test_each_transaction_switches_whole_plans(neo4j_db, raw_copy):
+    """One plan per transaction (chunk_rows=1), two plans changed, a failure in the second
+    transaction: the first plan has its new version, the second its previous one, and
+    nothing of the second's new version was kept."""
+    before = build(raw_copy).graph
+    load_graph(neo4j_db, before)
+    raise_changji_target(raw_copy)
+    ten = raw_copy / PLANS["ten_actions"]
+    ten.write_text(ten.read_text(encoding="utf-8") + "\n本方案自印发之日起施行。\n",
+                   encoding="utf-8")
+    after = build(raw_copy).graph
+    changed = sorted((set(after) - set(before)) & {n for n, d in after.nodes(data=True)
+                                                   if d["label"] == "Plan"})
+    assert len(changed) == 2
+    switched = []
+
+    class Broken(Exception):
+        pass
+
+    def fail_in_second(stage: str, done: int, total: int) -> None:
+        if stage == "plans":
+            switched.append(done)
+        elif stage == "nodes" and switched:
+            raise Broken
+
+    with pytest.raises(Broken):
+        load_graph(neo4j_db, after, chunk_rows=1, progress=fail_in_second)
+    first, second = changed  # the loader takes changed plans in id order
+    old_second = next(n for n, d in before.nodes(data=True) if d["label"] == "Plan"
+                      and d["source"] == after.nodes[second]["source"])
+    assert first in active_plans(neo4j_db) and old_second in active_plans(neo4j_db)
+    with neo4j_db.session() as s:
+        assert s.run("MATCH (n {plan: $p}) RETURN count(n) AS c", p=second).single()["c"] == 0
+        assert s.run("MATCH (p:Plan {id: $p}) RETURN count(p) AS c", p=second
+                     ).single()["c"] == 0
+    load_graph(neo4j_db, after)
+    assert db_counts(neo4j_db) == graph_counts(after)

@@ -2,18 +2,20 @@
 
 After ``load_graph(driver, g)`` the database holds exactly ``g``: loading twice changes
 nothing, a changed plan replaces its subgraph, a removed plan disappears. A failure leaves
-the previously loaded graph in place without relying on rollback (the FalkorDB test server
-has none, see README):
+the previously loaded graph in place:
 
-1. Plan ids derive from the file's content, so a changed plan gets all-new ids and is
-   written *beside* the old version, its Plan node ``active = false``.
-2. One statement per batch switches ``active`` from each source file's old version to its
-   new one. Queries only ever start from active plans.
+1. The shared nodes (units, indicators, platforms …) are MERGEd: harmless if the rest fails.
+2. Plan ids derive from the file's content, so a changed plan gets all-new ids and is
+   written *beside* the old version; in the same transaction (whole plans, ~20,000 rows
+   each) a last statement switches ``active`` from each source file's old version to its
+   new one. On Neo4j a failure rolls the transaction back: those plans keep their previous
+   version, the plans of earlier transactions have their new one. Queries only ever
+   start from active plans, so on a server without rollback (FalkorDB) the half-written
+   version of a failed transaction is an inactive leftover that the next load removes.
 3. Then stale plans, and the shared nodes and links no plan uses any more, are deleted.
 
-A failure during 1 leaves the old plans active; during 3 it leaves inactive leftovers,
-which the next load removes. Labels and relationship types in statements come only from
-the fixed lists of ``graph.py``; every value travels as a parameter.
+Labels and relationship types in statements come only from the fixed lists of
+``graph.py``; every value travels as a parameter.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ _BOLT_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://[^/\s:]*(\[[^\]/\s]*\])?[^/
                        r"(?::(?P<port>\d+))?(?:[/?]\S*)?$")
 # Properties that every fact of one plan shares: sent once per batch, not once per row.
 COMMON_PROPS = ("plan", "file")
-TX_STATEMENTS = 20  # statements per write transaction
+TX_STATEMENTS = 20  # statements per write transaction (shared nodes, deletions)
+CHUNK_ROWS = 20_000  # nodes and relationships of changed plans per transaction
 _PROP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -57,6 +60,9 @@ class ServerProfile:
     max_message_bytes: int | None  # FalkorDB aborts on a Bolt message over ~4 KB
     constraints: bool  # Neo4j's CREATE CONSTRAINT … IS UNIQUE
     inlines_strings: bool = False  # pastes string parameters into '…' without escaping
+    # Undoes a failed transaction. Without it a retried transaction finds the rows it wrote
+    # before the failure, so nodes are never CREATEd, only MERGEd (no duplicates).
+    rollback: bool = False
 
     def prepare(self, statement: str, params: dict) -> dict:
         """Parameters ready to send with ``statement``: refused whole if the message
@@ -86,7 +92,8 @@ class ServerProfile:
         return value
 
 
-NEO4J = ServerProfile("neo4j", batch_rows=1000, max_message_bytes=None, constraints=True)
+NEO4J = ServerProfile("neo4j", batch_rows=1000, max_message_bytes=None, constraints=True,
+                      rollback=True)
 # FalkorDB 4.16 (the test server): small messages, no constraint syntax, inlined strings.
 FALKORDB = ServerProfile("falkordb", batch_rows=40, max_message_bytes=3600, constraints=False,
                          inlines_strings=True)
@@ -301,15 +308,15 @@ class Loader:
             self.statements += 1
             s.execute_write(lambda tx: tx.run(query, self.profile.prepare(query, params)).consume())
 
-    def write(self, body: str, rows: list[dict], stage: str,
-              append_match: str | None = None) -> int:
-        """Run ``body`` (written against a row ``r`` and a map ``$common``) for every row;
-        returns the number of rows.
+    def jobs(self, body: str, rows: list[dict],
+             append_match: str | None = None) -> list[tuple[str, dict]]:
+        """The batched statements that run ``body`` (written against a row ``r`` and a map
+        ``$common``) for every row.
 
-        Batched, the properties every row of a batch shares (one plan's id and file) travel
-        once, as ``$common``. ``append_match`` (a MATCH binding ``n`` for a row) lets a row
-        over the message limit be written in pieces: the row with its long strings
-        emptied, then one append per piece."""
+        The properties every row of a batch shares (one plan's id and file) travel once,
+        as ``$common``, where messages are small. ``append_match`` (a MATCH binding ``n``
+        for a row) lets a row over the message limit be written in pieces: the row with
+        its long strings emptied, then one append per piece."""
         appends: list[tuple[dict, str, str]] = []
         if self._budget and append_match:
             fitted = []
@@ -318,6 +325,18 @@ class Loader:
                 fitted.append(small)
                 appends += [(row, k, piece) for k, piece in pieces]
             rows = fitted
+        query = "UNWIND $rows AS r " + body
+        return [(query, {"rows": batch, "common": common})
+                for batch, common in self._batches(query, rows)] + [
+            (f"WITH $row AS r {append_match} SET n.{_prop(key)} = "
+             f"coalesce(n.{_prop(key)}, '') + $piece",
+             {"row": {k: v for k, v in row.items() if k != "props"}, "piece": piece})
+            for row, key, piece in appends]
+
+    def write(self, body: str, rows: list[dict], stage: str,
+              append_match: str | None = None) -> int:
+        """``body`` for every row, in transactions of a few statements; returns the number
+        of rows. In ``single`` mode, one auto-committed statement per row."""
         with database_errors(stage), self.session() as s:
             if self.mode == "single":
                 for row in rows:
@@ -325,15 +344,30 @@ class Loader:
                           self.profile.wire({"row": row, "common": {}})).consume()
                     self.statements += 1
             else:
-                query = "UNWIND $rows AS r " + body
-                self._in_transactions(s, [(query, {"rows": batch, "common": common})
-                                          for batch, common in self._batches(query, rows)])
-            self._in_transactions(s, [
-                (f"WITH $row AS r {append_match} SET n.{_prop(key)} = "
-                 f"coalesce(n.{_prop(key)}, '') + $piece",
-                 {"row": {k: v for k, v in row.items() if k != "props"}, "piece": piece})
-                for row, key, piece in appends])
+                self._in_transactions(s, self.jobs(body, rows, append_match))
         return len(rows)
+
+    def write_together(self, groups: list[tuple[str, str, list[dict], str | None]],
+                       stage: str) -> None:
+        """(progress stage, body, rows, append_match) groups in ONE transaction: on a
+        server that rolls back, all of them or none. Progress ticks after each statement
+        (a failure there aborts the transaction like any other)."""
+        if self.mode == "single":  # the naive baseline: no transaction to speak of
+            for tick, body, rows, append_match in groups:
+                self.write(body, rows, stage, append_match)
+                self.tick(tick, len(rows), len(rows))
+            return
+        jobs = [(tick, job) for tick, body, rows, append_match in groups
+                for job in self.jobs(body, rows, append_match)]
+
+        def work(tx) -> None:
+            for i, (tick, (query, params)) in enumerate(jobs, 1):
+                tx.run(query, self.profile.wire(params)).consume()
+                self.tick(tick, i, len(jobs))
+
+        with database_errors(stage), self.session() as s:
+            s.execute_write(work)
+        self.statements += len(jobs)
 
     def _batches(self, query: str, rows: list[dict]) -> Iterator[tuple[list[dict], dict]]:
         """(rows, common) pairs. Under a message limit (FalkorDB) rows are grouped by the
@@ -449,11 +483,13 @@ def _props(data: dict) -> dict:
 def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None = None,
                profile: ServerProfile | None = None, force: bool = False,
                mode: str = "batched", batch_rows: int | None = None, prune: bool = True,
-               progress: Progress | None = None) -> LoadReport:
+               chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None) -> LoadReport:
     """Make the database hold exactly ``g`` (see the module's docstring for how).
 
     ``prune=False`` keeps active plans that ``g`` lacks (a build where some file failed),
-    and with them every shared node; only changed versions and leftovers are replaced."""
+    and with them every shared node; only changed versions and leftovers are replaced.
+    ``chunk_rows``: about how many nodes and relationships of changed plans one
+    transaction writes (whole plans, with their switch)."""
     started = time.perf_counter()
     loader = Loader(driver, database, profile, batch_rows, mode, progress)
     report = LoadReport(server=loader.profile.name)
@@ -464,50 +500,94 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     active = {pid for pid, on in before.plans.items() if on}
     to_load = set(plans) if force else set(plans) - active
     report.plans_loaded, report.plans_unchanged = len(to_load), len(plans) - len(to_load)
-    owned = {n for n, d in g.nodes(data=True) if owner_plan(n, d) in to_load}
+    owned_by: dict[str, set[str]] = {p: set() for p in to_load}
+    for n, d in g.nodes(data=True):
+        if (p := owner_plan(n, d)) in owned_by:
+            owned_by[p].add(n)
+    owned = set().union(*owned_by.values())
     shared_in_db = set().union(*before.shared.values())
     shared = {n for n, d in g.nodes(data=True) if owner_plan(n, d) is None and (
         n not in shared_in_db or any(m in owned for m in nx.all_neighbors(g, n)))}
-
     # Versions the database never held (ids derive from content: a new version's owned
-    # nodes are new). A failed load leaves them inactive, so they are only "new" when
-    # no node of the plan is there at all.
-    new_plans = to_load - set(before.plans)
+    # nodes are new), written with CREATE where a failed transaction leaves nothing behind.
+    # A failed load leaves them inactive, so they are only "new" when no node of the plan
+    # is there at all.
+    new_plans = to_load - set(before.plans) if loader.profile.rollback else set()
     fresh = {n for n in owned if owner_plan(n, g.nodes[n]) in new_plans}
 
-    # 1. new versions beside the old: Plan nodes first (inactive), then the rest.
-    by_label: dict[tuple[str, bool], list[dict]] = {}
-    # Every Plan node is written: a new version changes its predecessors' ``latest``.
-    for n in sorted(owned | shared | set(plans), key=lambda n: (g.nodes[n]["label"] != "Plan", n)):
-        d = g.nodes[n]
-        by_label.setdefault((d["label"], n in fresh), []).append({"id": n, "props": _props(d)})
-    total = sum(map(len, by_label.values()))
-    for (label, new), rows in by_label.items():
-        report.nodes_written += loader.write(
-            node_statement(label, new), rows, "writing nodes",
-            append_match=f"MATCH (n:{_label(label, LABELS)} {{id: r.id}})")
-        loader.tick("nodes", report.nodes_written, total)
-    by_type: dict[tuple[str, str, str, bool], list[dict]] = {}
-    for a, b, d in g.edges(data=True):
-        if a in owned or b in owned or (a in shared and b in shared):
+    def node_groups(nodes: Iterable[str]) -> list[tuple[str, str, list[dict], str]]:
+        by_label: dict[tuple[str, bool], list[dict]] = {}
+        for n in sorted(nodes, key=lambda n: (g.nodes[n]["label"] != "Plan", n)):
+            d = g.nodes[n]
+            by_label.setdefault((d["label"], n in fresh), []).append({"id": n, "props": _props(d)})
+        return [("nodes", node_statement(label, new), rows,
+                 f"MATCH (n:{_label(label, LABELS)} {{id: r.id}})")
+                for (label, new), rows in by_label.items()]
+
+    def edge_groups(edges: Iterable[tuple[str, str, dict]]) -> list[tuple[str, str, list, None]]:
+        by_type: dict[tuple[str, str, str, bool], list[dict]] = {}
+        for a, b, d in edges:
             key = (d["type"], g.nodes[a]["label"], g.nodes[b]["label"], a in fresh or b in fresh)
             by_type.setdefault(key, []).append({"a": a, "b": b, "props": _props(d)})
-    for (rel, la, lb, new), rows in by_type.items():
-        if new:  # MERGE keeps one edge of a type between two nodes, the last written
-            by_type[rel, la, lb, new] = list({(r["a"], r["b"]): r for r in rows}.values())
-    total = sum(map(len, by_type.values()))
-    for (rel, la, lb, new), rows in sorted(by_type.items()):
-        report.relationships_written += loader.write(edge_statement(rel, la, lb, new), rows,
-                                                     "writing relationships")
-        loader.tick("relationships", report.relationships_written, total)
+        for (rel, la, lb, new), rows in by_type.items():
+            if new:  # MERGE keeps one edge of a type between two nodes, the last written
+                by_type[rel, la, lb, new] = list({(r["a"], r["b"]): r for r in rows}.values())
+        return [("relationships", edge_statement(rel, la, lb, new), rows, None)
+                for (rel, la, lb, new), rows in sorted(by_type.items())]
 
-    # 2. the switch: each source file's new version becomes the active one.
-    loader.write(SWITCH, [{"source": plans[p].get("source"), "id": p} for p in sorted(to_load)],
-                 "switching to the new versions")
+    def count(groups: list) -> int:
+        return sum(len(rows) for _, _, rows, _ in groups)
+
+    def run(groups: list, stage: str) -> int:
+        for _, body, rows, append_match in groups:
+            loader.write(body, rows, stage, append_match)
+        return count(groups)
+
+    # 1. the shared nodes and the links between them: MERGE, harmless if a later step fails.
+    report.nodes_written += run(node_groups(shared), "writing nodes")
+    loader.tick("shared nodes", report.nodes_written, report.nodes_written)
+    report.relationships_written += run(edge_groups(
+        (a, b, d) for a, b, d in g.edges(data=True) if a in shared and b in shared),
+        "writing relationships")
+    loader.tick("shared relationships", report.relationships_written,
+                report.relationships_written)
+
+    # 2. each changed plan's subgraph and the switch to it, whole plans to a transaction:
+    # a failure rolls the transaction back and leaves those plans' previous versions.
+    inner: dict[str, list] = {p: [] for p in to_load}  # within one plan, or to shared nodes
+    across = []  # between two plans' nodes (SUPERSEDES): once every plan is there
+    for a, b, d in g.edges(data=True):
+        pa, pb = owner_plan(a, g.nodes[a]), owner_plan(b, g.nodes[b])
+        if pa is not None and pb is not None and pa != pb:
+            if pa in to_load or pb in to_load:
+                across.append((a, b, d))
+        elif (pa or pb) in to_load:
+            inner[pa or pb].append((a, b, d))
+    chunk: list[str] = []
+    size = 0
+    for i, p in enumerate(sorted(to_load), 1):
+        chunk.append(p)
+        size += len(owned_by[p]) + len(inner[p])
+        if size < chunk_rows and i < len(to_load):
+            continue
+        nodes = node_groups(set().union(*(owned_by[q] for q in chunk)))
+        edges = edge_groups(e for q in chunk for e in inner[q])
+        switch = ("switch", SWITCH, [{"source": plans[q].get("source"), "id": q}
+                                     for q in chunk], None)
+        loader.write_together(nodes + edges + [switch], "writing plans")
+        report.nodes_written += count(nodes)
+        report.relationships_written += count(edges)
+        loader.tick("plans", i, len(to_load))
+        chunk, size = [], 0
+
+    # 3. the other plans' nodes (a new version changes its predecessors' ``latest``) and
+    # the links between versions.
+    report.nodes_written += run(node_groups(set(plans) - to_load), "writing nodes")
+    report.relationships_written += run(edge_groups(across), "writing relationships")
     gone = sorted(p for p in set(before.plans) - set(plans) if prune or not before.plans[p])
     loader.write(DEACTIVATE, [{"id": p} for p in gone], "switching to the new versions")
 
-    # 3. remove what no active plan uses any more.
+    # 4. remove what no active plan uses any more.
     report.plans_removed = len([p for p in gone if before.plans[p]])
     loader.delete_plans(gone)
     if prune:
