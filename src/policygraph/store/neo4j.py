@@ -508,12 +508,16 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     shared_in_db = set().union(*before.shared.values())
     shared = {n for n, d in g.nodes(data=True) if owner_plan(n, d) is None and (
         n not in shared_in_db or any(m in owned for m in nx.all_neighbors(g, n)))}
-    # Versions the database never held (ids derive from content: a new version's owned
-    # nodes are new), written with CREATE where a failed transaction leaves nothing behind.
-    # A failed load leaves them inactive, so they are only "new" when no node of the plan
-    # is there at all.
-    new_plans = to_load - set(before.plans) if loader.profile.rollback else set()
-    fresh = {n for n in owned if owner_plan(n, g.nodes[n]) in new_plans}
+    # Nodes the database cannot hold yet, written with CREATE (no MERGE lookup) where a
+    # failed transaction leaves nothing behind: those of versions it never held (ids derive
+    # from content: a new version's owned nodes are new; a failed load leaves a version
+    # inactive, so it is only "new" when no node of the plan is there at all), and the
+    # shared nodes it lacks.
+    fresh: set[str] = set()
+    if loader.profile.rollback:
+        new_plans = to_load - set(before.plans)
+        fresh = {n for n in owned if owner_plan(n, g.nodes[n]) in new_plans}
+        fresh |= shared - shared_in_db
 
     def node_groups(nodes: Iterable[str]) -> list[tuple[str, str, list[dict], str]]:
         by_label: dict[tuple[str, bool], list[dict]] = {}
