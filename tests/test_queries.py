@@ -41,6 +41,8 @@ def engine(request, corpus_graph):
 
 
 CASES = [("owners", {"unit": "市科技局"}), ("owners", {"region": "昌吉市"}),
+         ("owners", {"indicator": "高新技术企业"}), ("owners", {"unit": "市科技局",
+                                                        "indicator": "高新技术企业"}),
          ("compare", {"metric": "高新技术企业"}), ("unassigned", {}),
          ("platforms", {}), ("platforms", {"shared": True}), ("workload", {}),
          ("timeline", {}), ("timeline", {"region": HITECH})]

@@ -55,9 +55,9 @@ class GraphEngine:
         return set(self.memo("latest", lambda: [n for n, d in self.nodes("Plan")
                                                 if d.get("latest", True)]))
 
-    def fetch(self, name: str, cypher: str, on_graph: Callable[["GraphEngine"], list[Row]]
-              ) -> list[Row]:
-        return self.memo(name, lambda: on_graph(self))
+    def fetch(self, name: str, cypher: str, on_graph: Callable[["GraphEngine"], list[Row]],
+              **narrow: object) -> list[Row]:
+        return self.memo(name, lambda: on_graph(self))  # all rows, once: ``narrow`` unused
 
     def view(self, name: str, build: Callable[[], list[Row]]) -> list[Row]:
         return self.memo(f"view:{name}", build)
@@ -102,13 +102,19 @@ class CypherEngine:
     def rows(self, query: str, **params) -> list[Row]:
         from .store.neo4j import database_errors
 
+        def read(tx) -> list[Row]:
+            result = tx.run(query, self.profile.prepare(query, params))
+            keys = result.keys()
+            # Plain values only come back: zip, not Record.data(), which converts every
+            # value as if it could be a node (two thirds of a question's time on Neo4j).
+            return [dict(zip(keys, values)) for values in result]
+
         with database_errors("query"), self.driver.session(database=self.database,
                                                           default_access_mode="READ") as s:
-            return s.execute_read(lambda tx: [r.data() for r in
-                                              tx.run(query, self.profile.prepare(query, params))])
+            return s.execute_read(read)
 
-    def fetch(self, name: str, cypher: str, on_graph: Callable) -> list[Row]:
-        return self.rows(cypher)
+    def fetch(self, name: str, cypher: str, on_graph: Callable, **narrow: object) -> list[Row]:
+        return self.rows(cypher, **narrow)
 
     def view(self, name: str, build: Callable[[], list[Row]]) -> list[Row]:
         return build()  # the database may change between two questions
@@ -139,8 +145,10 @@ class Engine(Protocol):
 
     def latest_plans(self) -> set[str]: ...
 
-    def fetch(self, name: str, cypher: str, on_graph: Callable) -> list[Row]:
-        """Base rows: the Cypher on a database, or its networkx twin on the graph."""
+    def fetch(self, name: str, cypher: str, on_graph: Callable, **narrow: object) -> list[Row]:
+        """Base rows: the Cypher on a database, or its networkx twin on the graph.
+        ``narrow``: parameters of the Cypher that drop rows the caller filters out anyway
+        (a database sends fewer rows; the store computes all of them once and keeps them)."""
 
     def view(self, name: str, build: Callable[[], list[Row]]) -> list[Row]:
         """Rows shaped and ordered once per store where the store cannot change."""
@@ -173,25 +181,29 @@ _TARGET_COLS = ("g.id AS target_id, g.metric AS metric, g.value AS value, g.valu
 _ROLE_TYPES = "|".join(ROLES)
 
 
-def _fetch(e: Engine, name: str, cypher: str, on_graph: Callable[[GraphEngine], list[Row]]
-           ) -> list[Row]:
+def _fetch(e: Engine, name: str, cypher: str, on_graph: Callable[[GraphEngine], list[Row]],
+           **narrow: object) -> list[Row]:
     """Base rows: the Cypher on the database, or the networkx twin (once per store)."""
-    return e.fetch(name, cypher, on_graph)
+    return e.fetch(name, cypher, on_graph, **narrow)
 
 
 def _owners(g: nx.MultiDiGraph, task: str | None) -> int:
     return sum(1 for _, _, k in g.in_edges(task, data="type") if k in ROLES) if task else 0
 
 
-def fetch_roles(e: Engine) -> list[Row]:
-    """(unit, role, task, target-or-none) for every task a unit leads, supports or answers for."""
+def fetch_roles(e: Engine, units: list[str] | None = None,
+                targets: list[str] | None = None) -> list[Row]:
+    """(unit, role, task, target-or-none) for every task a unit leads, supports or answers
+    for; a database sends only the rows of ``units`` and of ``targets`` when given."""
     return _fetch(e, "roles", (
             f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task)<-[r:{_ROLE_TYPES}]-(u:Unit) "
+            f"WHERE $units IS NULL OR u.id IN $units "
             f"OPTIONAL MATCH (t)-[:SETS]->(g:Target) "
+            f"WITH p, t, r, u, g WHERE $targets IS NULL OR g.id IN $targets "
             f"RETURN u.id AS unit_id, u.name AS unit, u.canonical AS unit_canonical, "
             f"u.region AS unit_region, type(r) AS role, {_PLAN_COLS}, t.id AS task_id, "
             f"t.key AS task_key, t.title AS task, {_TARGET_COLS}"),
-        _fetch_roles)
+        _fetch_roles, units=units, targets=targets)
 
 
 def _fetch_roles(e: GraphEngine) -> list[Row]:
@@ -209,17 +221,19 @@ def _fetch_roles(e: GraphEngine) -> list[Row]:
     return rows
 
 
-def fetch_targets(e: Engine) -> list[Row]:
-    """Every target of a current plan, with its metric and whether any unit owns its task."""
+def fetch_targets(e: Engine, indicator: str | None = None) -> list[Row]:
+    """Every target of a current plan, with its metric and whether any unit owns its task;
+    a database sends only those of ``indicator`` when given."""
     return _fetch(e, "targets", (
             f"MATCH (p:Plan {{active: true}}) MATCH (g:Target {{plan: p.id}}) "
             f"MATCH (g)-[:MEASURES]->(m:Metric) "
+            f"WHERE $indicator IS NULL OR m.name = $indicator "
             f"OPTIONAL MATCH (t:Task)-[:SETS]->(g) "
             f"OPTIONAL MATCH (t)<-[r:{_ROLE_TYPES}]-(:Unit) "
             f"WITH p, g, m, t, count(r) AS owners "
             f"RETURN {_PLAN_COLS}, m.name AS indicator, t.key AS task_key, t.title AS task, "
             f"owners, {_TARGET_COLS}"),
-        _fetch_targets)
+        _fetch_targets, indicator=indicator)
 
 
 def _fetch_targets(e: GraphEngine) -> list[Row]:
@@ -420,8 +434,10 @@ def owners(e: Engine, unit: str | None = None, plan: str | None = None,
     targets = ({r["target_id"] for r in compare(e, indicator, all_versions=True)}
                if indicator else None)
     current = _versions(e, all_versions)
+    narrow = {"units": sorted(ids) if ids is not None else None,
+              "targets": sorted(targets) if targets is not None else None}
     rows = view(e, "owners", lambda: _shape(
-        ({**r, "role": ROLES[r["role"]]} for r in fetch_roles(e)), OWNER_COLS,
+        ({**r, "role": ROLES[r["role"]]} for r in fetch_roles(e, **narrow)), OWNER_COLS,
         ("unit_region", "unit", "plan", "task_key", "role", "target_id")))
     return [r for r in rows if (ids is None or r["unit_id"] in ids) and current(r)
             and _matches_plan(r, plan) and (region is None or r["region"] == region)
@@ -436,13 +452,14 @@ def compare(e: Engine, metric: str, all_versions: bool = False) -> list[Row]:
             "value_max", "measure", "baseline", "baseline_year", "metric", "task_key",
             "target_id", "plan_id")
     rows = [r for r in view(e, "compare", lambda: _shape(
-        fetch_targets(e), cols, ("indicator", "region", "plan", "year", "value", "target_id")))
+        fetch_targets(e, name), cols,
+        ("indicator", "region", "plan", "year", "value", "target_id")))
         if r["indicator"] == name and current(r)]
     if not rows:
         _no_such("indicator", metric, [r["indicator"] for r in fetch_targets(e)
                                        if r["indicator"]], probe=name)
     owned: dict[str, set[str]] = {}
-    for r in fetch_roles(e):
+    for r in fetch_roles(e, targets=[r["target_id"] for r in rows]):
         if r["target_id"]:
             owned.setdefault(r["target_id"], set()).add(r["unit"])
     return [{**r, "owners": sorted(owned.get(r["target_id"], ()))} for r in rows]
@@ -459,10 +476,13 @@ def unassigned(e: Engine, plan: str | None = None, all_versions: bool = False) -
     def build() -> list[Row]:
         tasks, targets = fetch_tasks(e), fetch_targets(e)
         named = {r["plan_id"] for r in tasks if r["owners"]}
+        by_plan: dict[str, tuple[list[Row], list[Row]]] = {}
+        for i, group in enumerate((tasks, targets)):
+            for r in group:
+                if r["plan_id"] not in named:
+                    by_plan.setdefault(r["plan_id"], ([], []))[i].append(r)
         rows: list[Row] = []
-        for pid in sorted({r["plan_id"] for r in tasks + targets} - named):
-            mine = [r for r in tasks if r["plan_id"] == pid]
-            goals = [r for r in targets if r["plan_id"] == pid]
+        for pid, (mine, goals) in sorted(by_plan.items()):
             head = (mine or goals)[0]
             rows.append({**_blank_row(head, "plan", pid),
                          "task": f"names no units: {len(mine)} tasks, {len(goals)} targets"})
