@@ -191,19 +191,21 @@ def _owners(g: nx.MultiDiGraph, task: str | None) -> int:
     return sum(1 for _, _, k in g.in_edges(task, data="type") if k in ROLES) if task else 0
 
 
-def fetch_roles(e: Engine, units: list[str] | None = None,
-                targets: list[str] | None = None) -> list[Row]:
+def fetch_roles(e: Engine, units: list[str] | None = None, targets: list[str] | None = None,
+                region: str | None = None) -> list[Row]:
     """(unit, role, task, target-or-none) for every task a unit leads, supports or answers
-    for; a database sends only the rows of ``units`` and of ``targets`` when given."""
+    for; a database sends only the rows of ``units``, ``targets`` and the plans of
+    ``region`` when given."""
     return _fetch(e, "roles", (
             f"MATCH (p:Plan {{active: true}})-[:HAS_TASK]->(t:Task)<-[r:{_ROLE_TYPES}]-(u:Unit) "
-            f"WHERE $units IS NULL OR u.id IN $units "
+            f"WHERE ($units IS NULL OR u.id IN $units) AND ($region IS NULL OR "
+            f"p.region = $region) "
             f"OPTIONAL MATCH (t)-[:SETS]->(g:Target) "
             f"WITH p, t, r, u, g WHERE $targets IS NULL OR g.id IN $targets "
             f"RETURN u.id AS unit_id, u.name AS unit, u.canonical AS unit_canonical, "
             f"u.region AS unit_region, type(r) AS role, {_PLAN_COLS}, t.id AS task_id, "
             f"t.key AS task_key, t.title AS task, {_TARGET_COLS}"),
-        _fetch_roles, units=units, targets=targets)
+        _fetch_roles, units=units, targets=targets, region=region)
 
 
 def _fetch_roles(e: GraphEngine) -> list[Row]:
@@ -221,11 +223,13 @@ def _fetch_roles(e: GraphEngine) -> list[Row]:
     return rows
 
 
-def fetch_targets(e: Engine, indicator: str | None = None) -> list[Row]:
+def fetch_targets(e: Engine, indicator: str | None = None, region: str | None = None
+                  ) -> list[Row]:
     """Every target of a current plan, with its metric and whether any unit owns its task;
-    a database sends only those of ``indicator`` when given."""
+    a database sends only those of ``indicator`` and of the plans of ``region`` when given."""
     return _fetch(e, "targets", (
-            f"MATCH (p:Plan {{active: true}}) MATCH (g:Target {{plan: p.id}}) "
+            f"MATCH (p:Plan {{active: true}}) WHERE $region IS NULL OR p.region = $region "
+            f"MATCH (g:Target {{plan: p.id}}) "
             f"MATCH (g)-[:MEASURES]->(m:Metric) "
             f"WHERE $indicator IS NULL OR m.name = $indicator "
             f"OPTIONAL MATCH (t:Task)-[:SETS]->(g) "
@@ -233,7 +237,7 @@ def fetch_targets(e: Engine, indicator: str | None = None) -> list[Row]:
             f"WITH p, g, m, t, count(r) AS owners "
             f"RETURN {_PLAN_COLS}, m.name AS indicator, t.key AS task_key, t.title AS task, "
             f"owners, {_TARGET_COLS}"),
-        _fetch_targets, indicator=indicator)
+        _fetch_targets, indicator=indicator, region=region)
 
 
 def _fetch_targets(e: GraphEngine) -> list[Row]:
@@ -435,7 +439,7 @@ def owners(e: Engine, unit: str | None = None, plan: str | None = None,
                if indicator else None)
     current = _versions(e, all_versions)
     narrow = {"units": sorted(ids) if ids is not None else None,
-              "targets": sorted(targets) if targets is not None else None}
+              "targets": sorted(targets) if targets is not None else None, "region": region}
     rows = view(e, "owners", lambda: _shape(
         ({**r, "role": ROLES[r["role"]]} for r in fetch_roles(e, **narrow)), OWNER_COLS,
         ("unit_region", "unit", "plan", "task_key", "role", "target_id")))
@@ -592,7 +596,7 @@ def timeline(e: Engine, region: str | None = None, all_versions: bool = False) -
     cols = ("year", "region", "plan", "indicator", "metric", "comparator", "value",
             "value_max", "measure", "target_id", "plan_id")
     rows = view(e, "timeline", lambda: _shape(
-        (r for r in fetch_targets(e) if r["year"] is not None), cols,
+        (r for r in fetch_targets(e, region=region) if r["year"] is not None), cols,
         ("year", "region", "plan", "indicator", "target_id")))
     current = _versions(e, all_versions)
     return [r for r in rows if (region is None or r["region"] == region) and current(r)]
