@@ -335,3 +335,40 @@ def test_each_transaction_switches_whole_plans(neo4j_db, raw_copy):
                      ).single()["c"] == 0
     load_graph(neo4j_db, after)
     assert db_counts(neo4j_db) == graph_counts(after)
+
+
+def test_neo4j_killed_mid_load_restarts_with_the_previous_graph(tmp_path, raw_copy):
+    """SIGKILL while a changed plan's transaction is open; the restarted server holds
+    exactly the graph of the load before (read back: counts, active plans, the value)."""
+    from tests.neo4j_server import Neo4jServer
+
+    before = build(raw_copy).graph
+    raise_changji_target(raw_copy)
+    after = build(raw_copy).graph
+    server = Neo4jServer(tmp_path / "db").start()
+    try:
+        driver = connect(server.uri, server.user, server.password, retry_seconds=1)
+        try:
+            load_graph(driver, before)
+            loaded = db_counts(driver)
+
+            def kill_in_transaction(stage: str, done: int, total: int) -> None:
+                if stage == "relationships":
+                    server.stop(kill=True)
+
+            with pytest.raises(DatabaseError) as lost:
+                load_graph(driver, after, progress=kill_in_transaction)
+            assert lost.value.code == "E403"
+        finally:
+            driver.close()
+        server.start()
+        driver = connect(server.uri, server.user, server.password)
+        try:
+            assert db_counts(driver) == loaded
+            assert active_plans(driver) == {n for n, d in before.nodes(data=True)
+                                            if d["label"] == "Plan"}
+            assert changji_targets(driver) == [50.0]
+        finally:
+            driver.close()
+    finally:
+        server.stop(kill=True)
