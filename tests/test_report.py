@@ -336,3 +336,32 @@ def test_counts_are_named_for_what_they_count(corpus_graph, tmp_path):
     x = extract(load_document(plan_path("changji")))
     summary = PlanSummary.of(x)
     assert summary.units == len({u.name for u in x.units}) < len(x.units)
+
+
+def test_a_large_corpus_is_laid_out_in_plan_clusters(corpus_graph):
+    """Above SPRING_MAX_NODES (the spring layout took 57 s on 100 plans) each plan gets a
+    place on a grid and its tasks sit around it, nearer to it than to any other plan."""
+    import math
+
+    import networkx as nx
+
+    from policygraph.report import SPRING_MAX_NODES, graph_data
+
+    copies = []
+    for i in range(3):
+        copy = nx.relabel_nodes(corpus_graph, lambda n, i=i: f"{n}:{i}")
+        for _, d in copy.nodes(data=True):
+            if "plan" in d:
+                d["plan"] = f"{d['plan']}:{i}"
+        copies.append(copy)
+    big = nx.compose_all(copies)
+    assert big.number_of_nodes() > SPRING_MAX_NODES
+    at = {n["data"]["id"]: (n["position"]["x"], n["position"]["y"])
+          for n in graph_data(big)["nodes"]}
+    assert all(0 <= x <= 3000 and 0 <= y <= 2000 for x, y in at.values())
+    plans = [n for n, d in big.nodes(data=True) if d["label"] == "Plan"]
+    assert len({at[p] for p in plans}) == len(plans)
+    for t, d in big.nodes(data=True):
+        if d["label"] == "Task":
+            nearest = min(plans, key=lambda p: math.dist(at[p], at[t]))
+            assert nearest == d["plan"], t
