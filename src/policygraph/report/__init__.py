@@ -36,8 +36,8 @@ COLOURS = {"Plan": "#1f77b4", "Task": "#9ecae1", "Target": "#e377c2", "Unit": "#
            "Platform": "#2ca02c", "Metric": "#d62728", "Region": "#9467bd",
            "Incentive": "#bcbd22", "Organization": "#8c564b", "Field": "#17becf",
            "PolicyDoc": "#7f7f7f"}
-# Kinds the graph shows until the reader ticks more: who owns what where. (Indicators
-# hang off targets, so they are ticked together.)
+# Kinds the graph shows until the reader ticks more: who owns what where. Indicators
+# hang off targets, so both start unticked (indicators alone would float unlinked).
 SHOWN = ("Plan", "Task", "Unit", "Platform", "Region")
 STATUS = {"draft": "征求意见稿 draft", "final": "final"}
 
