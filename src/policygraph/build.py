@@ -192,9 +192,9 @@ def build(path: str | Path, out: str | Path | None = None, rules: Rules | None =
     workers = workers or os.cpu_count() or 1
     # Absolute, so the manifest knows a file whether the build is given raw/ or /srv/raw/;
     # the graph names each file relative to the folder read (``root``).
-    files = plan_files(Path(path).absolute(), exclude=out)
-    root = Path(path).absolute()
-    root = root if root.is_dir() else root.parent
+    given = Path(path).absolute()
+    files = plan_files(given, exclude=out)
+    root = given if given.is_dir() else given.parent
     if out is None:
         result = _in_memory(files, root, rules, max_mb, workers, progress)
     else:

@@ -29,7 +29,7 @@ import networkx as nx
 from ..errors import EnvironmentFault, Errors, PolicyGraphError
 from ..queries import (ROLES, GraphEngine, Row, compare, document_order, fetch_targets,
                        incentives, owners)
-from ..store.files import owned_by_plan
+from ..store.files import owned_by_plan, plan_nodes
 
 ASSETS = resources.files(__package__) / "assets"
 COLOURS = {"Plan": "#1f77b4", "Task": "#9ecae1", "Target": "#e377c2", "Unit": "#ff7f0e",
@@ -109,10 +109,14 @@ def _target(r: Row) -> str:
 
 
 # ------------------------------------------------------------------------------ sections
+def versions(g: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """(final, draft): the plan pairs the corpus links by SUPERSEDES."""
+    return sorted((new, old) for new, old, k in g.edges(keys=True) if k == "SUPERSEDES")
+
+
 def plan_summaries(g: nx.MultiDiGraph) -> str:
     owned_by = owned_by_plan(g)
-    newer = {older: g.nodes[new].get("title") for new, older, k in g.edges(keys=True)
-             if k == "SUPERSEDES"}
+    newer = {older: g.nodes[new].get("title") for new, older in versions(g)}
     rows = []
     for pid, d in sorted(g.nodes(data=True), key=lambda x: str(x[1].get("title"))):
         if d["label"] != "Plan":
@@ -133,11 +137,11 @@ def plan_summaries(g: nx.MultiDiGraph) -> str:
 def draft_changes(g: nx.MultiDiGraph,
                   changes: dict[tuple[str, str], list[Row] | None] | None) -> str:
     """What each final changed since its draft (rows of ``policygraph diff``)."""
-    pairs = [(new, old) for new, old, k in g.edges(keys=True) if k == "SUPERSEDES"]
+    pairs = versions(g)
     if not pairs:
         return "<p>No plan in the corpus has both a draft and a later version.</p>"
     out = []
-    for new, old in sorted(pairs):
+    for new, old in pairs:
         rows = (changes or {}).get((new, old))
         head = (f'<h3 class="change">{_e(g.nodes[new].get("title"))}</h3><p>since the draft '
                 f'of {_e(g.nodes[old].get("issued") or "no date")} '
@@ -183,10 +187,11 @@ def unit_sections(g: nx.MultiDiGraph, rows: list[Row], money: list[Row]) -> str:
         d = g.nodes[uid]
         name = f"{d.get('name')}（{d.get('region') or '—'}）"
         tasks = {(r["task_id"], r["role"]): r for r in mine}
+        n_tasks = len({t for t, _ in tasks})
         targets = {r["target_id"]: r for r in mine if r["target_id"]}
         anchor = f"unit-{uid.split(':')[-1]}"
-        index.append([(name, anchor), d.get("canonical"), len({t for t, _ in tasks}),
-                      len(targets), len(money_of[uid])])
+        index.append([(name, anchor), d.get("canonical"), n_tasks, len(targets),
+                      len(money_of[uid])])
         parts = [_table(["plan", "task", "title", "role", "quote"],
                         [[r["plan"], _key(r["task_key"]), r["task"], r["role"],
                           _quote(g.nodes[r["task_id"]].get("quote"))] for r in tasks.values()])]
@@ -201,7 +206,7 @@ def unit_sections(g: nx.MultiDiGraph, rows: list[Row], money: list[Row]) -> str:
                 [[m["plan"], _key(m["task_key"]), m["what"], _money(m), _quote(m["quote"])]
                  for m in money_of[uid]]))
         sections.append(f'<section class="unit" id="{anchor}"><h3>{_e(name)}</h3>'
-                        f"<p>tasks: {len({t for t, _ in tasks})}, targets: {len(targets)}, "
+                        f"<p>tasks: {n_tasks}, targets: {len(targets)}, "
                         f"money: {len(money_of[uid])}</p>{''.join(parts)}</section>")
     return (_table(["unit", "canonical name", "tasks", "targets", "money"], index,
                    "unit-index") + "".join(sections))
@@ -248,10 +253,9 @@ def _series(rows: list[Row]) -> list[dict]:
     return list(series.values())
 
 
-def indicator_charts(g: nx.MultiDiGraph) -> tuple[str, list[dict]]:
+def indicator_charts(engine: GraphEngine) -> tuple[str, list[dict]]:
     """A chart per indicator two or more current plans set a target for, with the table
     it is drawn from. Returns the HTML and the charts' data."""
-    engine = GraphEngine(g)
     plans_of: dict[str, set] = defaultdict(set)
     latest = engine.latest_plans()
     for r in fetch_targets(engine):
@@ -294,10 +298,12 @@ SPRING_MAX_NODES = 1500
 
 
 def plans_of_nodes(g: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """The plans each node belongs to: what a plan owns and what that links to."""
+    """The plans each node belongs to (``plan_nodes``: what a plan owns and what that
+    links to)."""
+    owned = owned_by_plan(g)
     plans_of: dict[str, list[str]] = defaultdict(list)
-    for pid, mine in sorted(owned_by_plan(g).items()):
-        for n in mine | {m for o in mine for m in nx.all_neighbors(g, o)}:
+    for pid in sorted(owned):
+        for n in plan_nodes(g, pid, owned):
             plans_of[n].append(pid)
     return plans_of
 
@@ -313,11 +319,11 @@ def cluster_layout(g: nx.MultiDiGraph, plans_of: dict[str, list[str]]
     ring = 0.8 / side
     pos, count = {}, defaultdict(int)
     for n, d in g.nodes(data=True):
-        turn = int(hashlib.sha256(n.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF * 2 * math.pi
-        homes = [centre[p] for p in plans_of.get(n, ())]
         if n in centre:
             pos[n] = centre[n]
             continue
+        turn = int(hashlib.sha256(n.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF * 2 * math.pi
+        homes = [centre[p] for p in plans_of.get(n, ())]
         if (owner := d.get("plan")) in centre:  # owned: a ring round its plan
             count[owner] += 1
             radius = ring * (0.35 + 0.15 * (count[owner] % 4))
@@ -390,7 +396,7 @@ def render(g: nx.MultiDiGraph, title: str = "policygraph report",
     :func:`changes_since_drafts`); without it the drafts are marked but not compared."""
     engine = GraphEngine(g)
     rows, money = owners(engine), incentives(engine)
-    charts_html, charts = indicator_charts(g)
+    charts_html, charts = indicator_charts(engine)
     sections = [("plans", "Plans", plan_summaries(g)),
                 ("changes", "Changed since the draft", draft_changes(g, changes)),
                 ("owners", "Who owns what: tasks per unit and plan", owners_matrix(rows)),
@@ -400,7 +406,7 @@ def render(g: nx.MultiDiGraph, title: str = "policygraph report",
                 ("graph-view", "The graph", graph_view(g))]
     nav = " · ".join(f'<a href="#part-{k}">{_e(h)}</a>' for k, h, _ in sections)
     body = "".join(f'<h2 id="part-{k}">{_e(h)}</h2>{s}' for k, h, s in sections)
-    data = {"charts": charts, "graph": graph_data(g), "shown": list(SHOWN)}
+    data = {"charts": charts, "graph": graph_data(g)}
     scripts = "".join(f"<script>{_asset(n)}</script>" for n in
                       ("vendor/chart.umd.min.js", "vendor/cytoscape.min.js"))
     return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
@@ -420,11 +426,9 @@ def changes_since_drafts(g: nx.MultiDiGraph, graphs: Path
     from ..diff import diff, resolve_version
 
     changes: dict[tuple[str, str], list[Row] | None] = {}
-    for new, old, k in g.edges(keys=True):
-        if k == "SUPERSEDES":
-            try:
-                changes[new, old] = diff(resolve_version(old, graphs),
-                                         resolve_version(new, graphs))
-            except PolicyGraphError:  # a version gone from the store: the rest still shows
-                changes[new, old] = None
+    for new, old in versions(g):
+        try:
+            changes[new, old] = diff(resolve_version(old, graphs), resolve_version(new, graphs))
+        except PolicyGraphError:  # a version gone from the store: the rest still shows
+            changes[new, old] = None
     return changes

@@ -231,12 +231,17 @@ def owned_by_plan(g: nx.MultiDiGraph) -> dict[str, set[str]]:
     return owned
 
 
+def plan_nodes(g: nx.MultiDiGraph, pid: str,
+               owned: dict[str, set[str]] | None = None) -> set[str]:
+    """The ids of a plan, what it owns, and the shared nodes those link to."""
+    mine = (owned or owned_by_plan(g)).get(pid, {pid})
+    return mine | {m for n in mine for m in nx.all_neighbors(g, n)}
+
+
 def plan_subgraph(g: nx.MultiDiGraph, pid: str,
                   owned: dict[str, set[str]] | None = None) -> nx.MultiDiGraph:
     """A plan, what it owns, and the shared nodes those link to."""
-    mine = (owned or owned_by_plan(g)).get(pid, {pid})
-    linked = {m for n in mine for m in nx.all_neighbors(g, n)}
-    return g.subgraph(mine | linked).copy()
+    return g.subgraph(plan_nodes(g, pid, owned)).copy()
 
 
 def _export_files(out: Path, fmt: str) -> list[Path]:

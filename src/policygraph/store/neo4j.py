@@ -37,6 +37,7 @@ from neo4j import exceptions as nx4j
 from ..errors import DatabaseError, Errors
 from ..graph import (LABELS, OWNED_LABELS, RELATIONSHIPS, SHARED_EDGES, SHARED_LABELS,
                      owner_plan)
+from .files import owned_by_plan
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # Neo4j warns of every label or type a MATCH names before any exists (an empty database):
@@ -500,10 +501,7 @@ def load_graph(driver: neo4j.Driver, g: nx.MultiDiGraph, *, database: str | None
     active = {pid for pid, on in before.plans.items() if on}
     to_load = set(plans) if force else set(plans) - active
     report.plans_loaded, report.plans_unchanged = len(to_load), len(plans) - len(to_load)
-    owned_by: dict[str, set[str]] = {p: set() for p in to_load}
-    for n, d in g.nodes(data=True):
-        if (p := owner_plan(n, d)) in owned_by:
-            owned_by[p].add(n)
+    owned_by = {p: mine for p, mine in owned_by_plan(g).items() if p in to_load}
     owned = set().union(*owned_by.values())
     shared_in_db = set().union(*before.shared.values())
     shared = {n for n, d in g.nodes(data=True) if owner_plan(n, d) is None and (
