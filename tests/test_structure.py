@@ -218,3 +218,49 @@ def test_closing_articles_are_no_tasks_and_5g_is_no_decimal(rules):
             "4．对同时符合两条以上扶持政策的，不重复享受。\n")
     assert [(t.key, t.title) for t in _parsed(text, rules).tasks()] == [
         ("1", "支持数据中心"), ("2", "5G和物联网产业")]
+
+
+def test_a_word_table_with_a_title_row_a_two_row_header_and_merged_cells(tmp_path, rules):
+    """A title across the table is its title, not its header; 规划目标 spread over two
+    columns named below it heads both; a category merged down its rows is read once; a
+    row's empty cell keeps the columns after it in place. The indicators read from it
+    carry their own names, baselines and years."""
+    import docx
+
+    from policygraph.extract import extract
+    from policygraph.pipeline import load_document
+
+    d = docx.Document()
+    d.add_paragraph("某市“十四五”能源发展规划")
+    d.add_paragraph("一、发展目标")
+    rows = [["专栏1 “十四五”电力发展主要目标", "", "", "", ""],
+            ["类别", "指标", "2020年", "规划目标", ""],
+            ["", "", "", "2025年", "年均增速"],
+            ["电力需求", "全社会用电量（亿千瓦时）", "382.55", "711.13", "13.20%"],
+            ["", "人均装机（千瓦/人）", "", "1.14", "7.89%"],
+            ["电源", "风电装机（兆瓦）", "125", "300", "—"]]
+    table = d.add_table(rows=len(rows), cols=5, style="Table Grid")
+    for row, values in zip(table.rows, rows):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    table.cell(0, 0).merge(table.cell(0, 4))
+    table.cell(0, 0).text = rows[0][0]
+    table.cell(1, 3).merge(table.cell(1, 4))
+    table.cell(1, 3).text = "规划目标"
+    table.cell(3, 0).merge(table.cell(4, 0))
+    table.cell(3, 0).text = "电力需求"
+    d.add_paragraph("二、重点任务")
+    d.add_paragraph("（一）建设电网。加快建设电网。")
+    d.save(tmp_path / "plan.docx")
+    doc = load_document(tmp_path / "plan.docx", rules)
+    (node,) = doc.tables()
+    assert node.title == "专栏1 “十四五”电力发展主要目标"
+    assert node.table.header == ["类别", "指标", "2020年", "规划目标2025年", "规划目标年均增速"]
+    assert node.table.rows == [["电力需求", "全社会用电量（亿千瓦时）", "382.55", "711.13", "13.20%"],
+                               ["", "人均装机（千瓦/人）", "", "1.14", "7.89%"],
+                               ["电源", "风电装机（兆瓦）", "125", "300", "—"]]
+    assert doc.source.text.count("电力需求") == 1 and doc.source.text.count("规划目标") == 1
+    got = {(t.metric, t.value, t.unit, t.baseline, t.year) for t in extract(doc, rules).targets}
+    assert got == {("全社会用电量", 711.13, "亿千瓦时", 382.55, 2025),
+                   ("人均装机", 1.14, "千瓦/人", None, 2025),
+                   ("风电装机", 300, "兆瓦", 125, 2025)}

@@ -19,8 +19,9 @@ class Source(BaseModel):
     # Sorted (offset in text, 1-based line in the source file) pairs: the character at
     # ``offset`` and those after it, up to the next pair, come from that source line.
     line_map: list[tuple[int, int]] = Field(default_factory=list)
-    # Offsets of cleaned lines that began with a tab in the source (Word table cells).
-    tab_lines: list[int] = Field(default_factory=list)
+    # The tables the reader found: each a list of rows, each row its cells, each cell the
+    # (start, end) in ``text`` of every line printing it (none for an empty cell).
+    tables: list[list[list[list[tuple[int, int]]]]] = Field(default_factory=list)
     # Paged formats (PDF, OFD): sorted (offset in text, 1-based page) pairs, and line_map
     # then counts lines on each page.
     page_map: list[tuple[int, int]] = Field(default_factory=list)

@@ -528,8 +528,11 @@ class TargetRules(_Strict):
         out["quantity"] = compile_fast(quantity)
         out["deadline"] = compile_fast(f"{self.year}|(?P<this>{self.this_year})")
         out["scope"] = compile_fast(_alternation(self.scopes))
+        # An indicator's unit in brackets after its name: a measure, with a multiplier
+        # (亿千瓦时) and per what (千瓦/人, 微克/立方米).
+        unit = rf"(?:{_alternation(self.multipliers)})?(?:{_alternation(self.measure_units)})"
         out["unit_in_brackets"] = compile_fast(
-            rf"[（(]\s*(?P<unit>{_alternation(self.measure_units)})\s*[）)]")
+            rf"[（(]\s*(?P<unit>{unit}(?:\s*/\s*{unit})?)\s*[）)]")
         return out
 
 

@@ -1,8 +1,9 @@
 """Stage 2, structure: a cleaned Source → a Document tree with offsets and plan metadata.
 
 The tree holds numbered headings (一、 / （一） / 1． / （1）, patterns in
-``knowledge/headings.yml``), 一是…二是 inline items, 专栏 boxes, 附件 annexes, Word tables and
-the 牵头单位/配合单位/责任单位 lines of each item. Every node's ``start``/``end`` index
+``knowledge/headings.yml``), 一是…二是 inline items, 专栏 boxes, 附件 annexes, tables (as
+the reader found them, in ``Source.tables``; or flattened one cell a line, from a plain text)
+and the 牵头单位/配合单位/责任单位 lines of each item. Every node's ``start``/``end`` index
 ``Source.text``.
 """
 
@@ -24,25 +25,22 @@ class Line:
     start: int
     end: int
     text: str
-    tab: bool
     run_in: bool = False  # cut from a longer line before a run-in heading
 
 def split_lines(source: Source, rules: Rules) -> list[Line]:
     """The printed lines; a very long line (a text with no line breaks) is read as one line
     per numbered heading in it. Offsets always index ``source.text``: nothing is inserted."""
-    tabs = set(source.tab_lines)
     h = rules.headings
     lines, offset = [], 0
     for text in source.text.split("\n"):
         if len(text) < h.run_in_min_chars:  # most lines: no run-in heading to cut before
-            lines.append(Line(offset, offset + len(text), text, offset in tabs))
+            lines.append(Line(offset, offset + len(text), text))
             offset += len(text) + 1
             continue
         cuts = [0] + [m.end() for m in h.rx["run_in_heading"].finditer(text) if m.end() > 0]
         for a, b in zip(cuts, cuts[1:] + [len(text)]):
             if a < b or not lines or a == 0:
-                lines.append(Line(offset + a, offset + b, text[a:b], a == 0 and offset in tabs,
-                                  run_in=len(cuts) > 1))
+                lines.append(Line(offset + a, offset + b, text[a:b], run_in=len(cuts) > 1))
         offset += len(text) + 1
     return lines
 
@@ -64,6 +62,8 @@ class _Builder:
         self.root = Node(kind="document", start=0, end=len(source.text))
         self.stack: list[Node] = [self.root]
         self.marks: dict[int, str] = {}  # id(box item) → its printed number mark, e.g. "4."
+        # The reader's tables by the offset where each begins.
+        self.tables = {min(c[0][0] for row in t for c in row if c): t for t in source.tables}
 
     # The innermost open node that is not a paragraph.
     @property
@@ -100,14 +100,18 @@ class _Builder:
             if not line.text:
                 i += 1
                 continue
-            if line.tab or self.h.rx["flat_table_start"].match(line.text.strip()):
-                parser = parse_table if line.tab else parse_flat_table
-                table, i_next = parser(lines, i, self.rules)
-                if table is not None:
-                    self.add(table, push=False)
-                    self.extend(table.end)
-                    i = i_next
-                    continue
+            table, i_next = None, i
+            if (cells := self.tables.get(line.start)) is not None:
+                table = table_node(cells, self.source.text)
+                while i_next < len(lines) and lines[i_next].start < (table.end if table else 0):
+                    i_next += 1
+            elif self.h.rx["flat_table_start"].match(line.text.strip()):
+                table, i_next = parse_flat_table(lines, i, self.rules)
+            if table is not None:
+                self.add(table, push=False)
+                self.extend(table.end)
+                i = i_next
+                continue
             self.line(line)
             i += 1
         while len(self.stack) > 1:
@@ -246,39 +250,62 @@ class _Builder:
                 end=offset + end, body_start=offset + m.end()))
 
 
-def parse_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, int]:
-    """Word-converted table from lines[i]: one tab-led cell a line, rows between blanks,
-    a cell that wraps continues on an untabbed line. Returns (table node or None, next i)."""
-    rows: list[list[list]] = []  # row → cells → [text, start, end]
-    row: list[list] = []
-    j = i
-    while j < len(lines):
-        ln = lines[j]
-        if not ln.text:
-            if row:
-                rows.append(row)
-                row = []
-            nxt = next((x for x in lines[j + 1:] if x.text), None)
-            if nxt is None or not nxt.tab:
-                break
-        elif ln.tab:
-            row.append([ln.text, ln.start, ln.end])
-        elif row and not rules.headings.starts_block(ln.text):  # a wrapped cell
-            row[-1][0] += ln.text
-            row[-1][2] = ln.end
-        else:
-            break
-        j += 1
-    if row:
-        rows.append(row)
-    if not rows or len(rows[0]) < 2 or len(rows) < 2:
-        return None, i
-    header = [c[0] for c in rows[0]]
-    table = Table(header=header, rows=[[c[0] for c in r] for r in rows[1:]],
-                  cell_spans=[[(c[1], c[2]) for c in r] for r in rows])
-    start, end = rows[0][0][1], rows[-1][-1][2]
-    return Node(kind="table", title=" | ".join(header)[:60], level=BOX_LEVEL + 2, start=start,
-                end=end, body_start=start, table=table), j
+def table_node(table: list[list[list[tuple[int, int]]]], text: str) -> Node | None:
+    """A table the reader found. A first row that only names the table (专栏三 …主要目标,
+    one text across the columns) is its title; the next row its header, with the row below
+    when that one names the parts of a header cell spread over columns (规划目标 over
+    2025年目标值 | 五年累计). None for fewer than two rows left or one column: a box drawn as
+    a table, whose lines are read as lines. A cell printed over lines reads as one."""
+    rows = [["".join(text[a:b] for a, b in cell) for cell in row] for row in table]
+    cells = _cell_spans(table)
+    start = min(a for row in cells for a, _ in row)
+    end = max(b for row in cells for _, b in row)
+    caption = ""
+    while len(rows) > 2 and len(set(filter(None, rows[0]))) == 1 and len(rows[0]) > 1:
+        caption = caption or next(filter(None, rows[0]))
+        rows, cells = rows[1:], cells[1:]
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return None
+    if len(rows) > 2 and _subheader(rows[0], rows[1]):
+        rows = [_merge_header(rows[0], rows[1]), *rows[2:]]
+        cells = [[(min(a[0], b[0]), max(a[1], b[1])) for a, b in zip(cells[0], cells[1])]
+                 + cells[0][len(cells[1]):], *cells[2:]]
+    return Node(kind="table", title=(caption or " | ".join(rows[0]))[:60], level=BOX_LEVEL + 2,
+                start=start, end=end, body_start=start,
+                table=Table(header=rows[0], rows=rows[1:], cell_spans=cells))
+
+
+def _cell_spans(table: list[list[list[tuple[int, int]]]]) -> list[list[tuple[int, int]]]:
+    """Each cell's span from its first line's start to its last line's end; an empty
+    cell spans nothing, at the end of the cell before it (the start of the first)."""
+    at = next(cell[0][0] for row in table for cell in row if cell)
+    out = []
+    for row in table:
+        out.append([])
+        for cell in row:
+            out[-1].append((cell[0][0], cell[-1][1]) if cell else (at, at))
+            at = out[-1][-1][1]
+    return out
+
+
+def _subheader(header: list[str], row: list[str]) -> bool:
+    """The row under a header that names the parts of its spread cells: it starts empty
+    (under the row names' column), holds no figure, and fills a column the header leaves
+    empty."""
+    return (not row[0] and not any(_VALUE_CELL.match(c) for c in row if c)
+            and any(c and (k >= len(header) or not header[k]) for k, c in enumerate(row)))
+
+
+def _merge_header(header: list[str], row: list[str]) -> list[str]:
+    """Each column's header: the spread cell's text (carried right over the columns it
+    spans) before the part the row below names."""
+    out, spread = [], ""
+    for k in range(max(len(header), len(row))):
+        top = header[k] if k < len(header) else ""
+        spread = top or spread
+        low = row[k] if k < len(row) else ""
+        out.append((top or spread) + low if low else top)
+    return out
 
 
 # A figure cell: 132, 60.38, 1100亿元, 3家, 50%, —, 1-2; not a year heading (2021年目标).

@@ -135,15 +135,12 @@ def test_rankings_limits_and_past_figures(rules):
 
 def _targets(text: str):
     from policygraph.extract import extract
-    from policygraph.ingest import clean
-    from policygraph.models import Source
+    from policygraph.ingest import read_bytes
     from policygraph.rules import load_rules
     from policygraph.structure import parse
 
     rules = load_rules()
-    c = clean(text, rules)
-    src = Source(path="t.txt", sha256="0", encoding="utf-8", text=c.text, line_map=c.line_map,
-                 tab_lines=c.tab_lines)
+    src = read_bytes(text.encode(), "t.txt", ".txt", rules)
     return [(t.metric, t.value, t.year) for t in extract(parse(src, rules), rules).targets]
 
 

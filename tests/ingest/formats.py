@@ -17,11 +17,23 @@ from docx.shared import Pt
 
 def plan_docx(text: str, path: Path) -> Path:
     """The plan as Word prints one: a paragraph a line, body lines indented two characters
-    (as the seed file shows them), headings flush left."""
+    (as the seed file shows them), headings flush left, and the tables the text prints
+    (tab-led cells) as ruled Word tables."""
+    from policygraph.ingest.text import text_blocks
+    from policygraph.rules import load_rules
+
     d = docx.Document()
     d.styles["Normal"].font.size = Pt(14)
     d.styles["Normal"].font.name = "WenQuanYi Zen Hei"
-    for line in text.split("\n"):
+    for block in text_blocks(text, load_rules().headings.starts_block):
+        if block.kind == "table":
+            width = max(map(len, block.rows))
+            table = d.add_table(rows=len(block.rows), cols=width, style="Table Grid")
+            for row, cells in zip(table.rows, block.rows):
+                for cell, value in zip(row.cells, cells):
+                    cell.text = value.strip()
+            continue
+        line = block.text
         if not line.strip():
             continue
         p = d.add_paragraph(line.strip())

@@ -68,15 +68,51 @@ def test_paged_quotes_are_found_again_on_their_page(made, rules, fmt):
     facts_ = [*x.targets, *x.units]
     assert facts_ and all(f.prov.page for f in facts_)
     if fmt == "pdf":
-        pages = subprocess.run(["pdftotext", str(made[fmt]), "-"], capture_output=True,
-                               text=True, check=True).stdout.split("\f")
-        squash = re.compile(r"\s+")
-        for f in facts_:
-            printed = [ln for ln in pages[f.prov.page - 1].split("\n") if ln.strip()]
-            # The quote starts on its line (and may run into the next one).
-            here = "".join(printed[f.prov.line - 1:f.prov.line + 1])
-            assert squash.sub("", f.prov.quote)[:4] in squash.sub("", here), f.prov
+        _assert_on_their_printed_lines(made[fmt], facts_)
     assert len({f.prov.page for f in facts_}) > 1
+
+
+def _assert_on_their_printed_lines(pdf, facts_) -> None:
+    """Each quote starts on its page's line as pdftotext lays the page out (and may run
+    into the next line)."""
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    squash = re.compile(r"\s+")
+    for f in facts_:
+        printed = [ln for ln in pages[f.prov.page - 1].split("\n") if ln.strip()]
+        here = "".join(printed[f.prov.line - 1:f.prov.line + 1])
+        assert squash.sub("", f.prov.quote)[:4] in squash.sub("", here), f.prov
+
+
+@pytest.fixture(scope="module")
+def tabled(tmp_path_factory):
+    """The Urumqi hi-tech zone plan, whose annexes are three tables (indicators, 35
+    platforms over two pages, projects), as a Word file with ruled tables and the PDF
+    LibreOffice prints of it."""
+    out = tmp_path_factory.mktemp("tables")
+    text = plan_path("hitech_zone").read_text(encoding="utf-8")
+    word = formats.plan_docx(text, out / "hitech.docx")
+    return {"docx": word, "pdf": formats.libreoffice(word, "pdf", out)}
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_tables_are_read_as_tables_with_the_plain_texts_rows(tabled, rules, fmt):
+    """The reader's tables reach the document as they are, a table cut by a page break
+    one table again (a row cut in two, one row), and give the plain text's facts."""
+    plain = load_document(plan_path("hitech_zone"), rules)
+    doc = load_document(tabled[fmt], rules)
+    want = [(t.table.header, t.table.rows) for t in plain.tables()]
+    assert [len(rows) for _, rows in want] == [13, 35, 34]
+    assert [(t.table.header, t.table.rows) for t in doc.tables()] == want
+    x, y = extract(plain, rules), extract(doc, rules)
+    assert len(x.targets) == 18 and len(x.platforms) == 99
+    assert {(t.metric, t.value, t.baseline, t.year) for t in y.targets} == \
+        {(t.metric, t.value, t.baseline, t.year) for t in x.targets}
+    assert {p.name for p in y.platforms} == {p.name for p in x.platforms}
+    if fmt == "pdf":
+        pages = {f.prov.page for f in y.platforms}
+        assert len(pages) > 2
+        _assert_on_their_printed_lines(tabled[fmt], [*y.targets, *y.platforms])
 
 
 def test_pdf_drops_page_numbers_and_joins_wrapped_lines(made, rules):

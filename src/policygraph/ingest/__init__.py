@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Callable
 
 from ..errors import Errors, InputError
 from ..rules import Rules, load_rules
-from .blocks import Block, Read, render, text_blocks
+from .blocks import Block, Read, render
 from .clean import Cleaned, clean
-from .text import decode_bytes
+from .text import decode_bytes, text_blocks
 
 if TYPE_CHECKING:
     from ..models import Source
@@ -84,7 +84,7 @@ def _text(data: bytes, name: str, rules: Rules) -> Read:
     from .web import looks_like_html, read_html
     if looks_like_html(text):  # a page saved as .txt: its navigation is not the plan
         return read_html(text, encoding, rules)
-    return Read(text_blocks(text), encoding)
+    return Read(text_blocks(text, rules.headings.starts_block), encoding)
 
 
 def _zip_with(member: str) -> Callable[[bytes], bool]:
@@ -178,13 +178,26 @@ def read_bytes(data: bytes, name: str, ext: str, rules: Rules,
         _check_unpacked(data, name, max_mb)
     read = reader.read(data, name, rules)
     rendered = render(read.blocks)
-    cleaned = clean(rendered.text, rules, rendered.wrapped)
-    origins = rendered.origins
+    cleaned = clean(rendered.text, rules, rendered.wrapped, rendered.cell_lines)
     if not cleaned.text.strip():
         raise InputError(Errors.E004, name)
     return Source(path=name, sha256=hashlib.sha256(data).hexdigest(), encoding=read.encoding,
-                  text=cleaned.text, tab_lines=cleaned.tab_lines, meta=read.meta,
-                  **_positions(cleaned, origins, read.paged))
+                  text=cleaned.text, meta=read.meta,
+                  tables=_tables(rendered.tables, cleaned.cell_spans),
+                  **_positions(cleaned, rendered.origins, read.paged))
+
+
+def _tables(tables: list[list[list[list[int]]]],
+            spans: dict[int, tuple[int, int]]) -> list[list[list[list[tuple[int, int]]]]]:
+    """The tables laid over the cleaned text: each cell as the (start, end) of its lines.
+    Rows with no text are left out, and tables with none."""
+    out = []
+    for table in tables:
+        rows = [[[spans[no] for no in cell if no in spans] for cell in row] for row in table]
+        rows = [row for row in rows if any(row)]
+        if rows:
+            out.append(rows)
+    return out
 
 
 def _positions(cleaned: Cleaned, origins: list[tuple[int | None, int]], paged: bool) -> dict:

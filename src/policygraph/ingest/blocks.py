@@ -2,9 +2,11 @@
 
 A reader turns a file into :class:`Block` s — headings, paragraphs and tables with cells —
 each carrying the page (paged formats) and line where it starts in the original. ``render``
-is the one place that lays blocks out as the lines the cleaning and structure stages read
-(a table as one tab-led line per cell, a blank line between rows), and it keeps for every
-rendered line the (page, line) it came from, so a fact's quote can be found again there.
+is the one place that lays blocks out as the lines the cleaning stage reads (a table as
+one line per line of each cell, a blank line between rows), and it keeps for every rendered
+line the (page, line) it came from, so a fact's quote can be found again there, and for
+every table which rendered lines print each of its cells: the structure stage takes a
+table's rows and cells from there, never guesses them from the layout of the text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ class Block:
     # Rendered as lines of their own that cleaning joins back, so each character keeps
     # the page and line it was printed on.
     wraps: list[tuple[int, int | None, int]] = field(default_factory=list)
+    # Tables read from a format with lines of its own (a plain text): each cell's line.
+    cell_lines: list[list[int]] = field(default_factory=list)
+    # A table that goes on from the table block before it (its next page): its rows are
+    # that table's further rows; with ``cut_row``, its first row the rest of that table's
+    # last row, which the page break cut.
+    continues: bool = False
+    cut_row: bool = False
 
 
 @dataclass(slots=True)
@@ -46,26 +55,45 @@ class Rendered:
     text: str
     origins: list[tuple[int | None, int]]  # (page, line) of each rendered line
     wrapped: set[int]  # 1-based rendered lines that go on from the line before
+    # Each table block's rows of cells, a cell as the 1-based rendered lines printing it
+    # (none for an empty cell).
+    tables: list[list[list[list[int]]]]
+
+    @property
+    def cell_lines(self) -> set[int]:
+        return {no for t in self.tables for row in t for cell in row for no in cell}
 
 
 def render(blocks: list[Block]) -> Rendered:
     """The blocks as lines, and for each line its (page, line) in the original."""
-    out = Rendered("", [], set())
+    out = Rendered("", [], set(), [])
     lines: list[str] = []
 
     def put(text: str, page: int | None, line: int) -> None:
         lines.append(text)
         out.origins.append((page, line or len(lines)))
 
+    head: list[str] | None = None  # the header of the table being rendered
     for b in blocks:
         if b.kind == "table":
-            for row in b.rows:
+            if not (b.continues and out.tables):
+                out.tables.append([])
+                head = b.rows[0] if b.rows else None
+            table = out.tables[-1]
+            repeated = b.continues and bool(b.rows) and b.rows[0] == head
+            for r, row in enumerate(b.rows):
                 put("", b.page, b.line)
-                for cell in row:
-                    first, *rest = cell.split("\n")
-                    put("\t" + first, b.page, b.line)
-                    for text in rest:
-                        put(text, b.page, b.line)
+                cells: list[list[int]] = [[] for _ in row]
+                if r == 0 and b.cut_row and table:
+                    cells = table[-1] + cells[len(table[-1]):]
+                    table[-1] = cells
+                elif r or not repeated:  # a header printed again on the next page is no row
+                    table.append(cells)
+                for c, cell in enumerate(row):
+                    for k, text in enumerate(cell.split("\n")):
+                        put(text, b.page, b.cell_lines[r][c] + k if b.cell_lines else b.line)
+                        if text.strip():
+                            cells[c].append(len(lines))
             put("", b.page, b.line)
         elif b.wraps:
             cuts = [(0, b.page, b.line), *b.wraps, (len(b.text), None, 0)]
@@ -78,9 +106,3 @@ def render(blocks: list[Block]) -> Rendered:
                 put(text, b.page, b.line + k if b.line else 0)
     out.text = "\n".join(lines)
     return out
-
-
-def text_blocks(text: str) -> list[Block]:
-    """A plain text as blocks: one paragraph per line, so rendering gives it back."""
-    return [Block("paragraph", line_text, line=no)
-            for no, line_text in enumerate(text.split("\n"), 1)]

@@ -1,7 +1,9 @@
 """Cleaning: rendered lines → the cleaned text the structure stage reads, with a line map.
 
 ``clean`` removes conversion debris by the patterns in ``knowledge/cleaning.yml``, drops
-page furniture and joins lines that a page break or a title layout cut apart.
+page furniture and joins lines that a page break or a title layout cut apart. The lines of
+table cells are kept as they are (never dropped, never joined), and where each one ends up
+in the cleaned text is returned, so the tables can be laid over the cleaned text.
 """
 
 from __future__ import annotations
@@ -29,14 +31,15 @@ _LINE_LIKE = re.compile("[\x85\u2028\u2029]")  # breaks for str.splitlines, not 
 class Cleaned:
     text: str
     line_map: list[tuple[int, int]]
-    tab_lines: list[int]
+    # Rendered line of a table cell → its (start, end) in ``text``.
+    cell_spans: dict[int, tuple[int, int]]
 
 
 @dataclass
 class _Line:
     text: str
-    segments: list[tuple[int, int]]  # (offset inside this line, source line number)
-    tab: bool
+    segments: list[tuple[int, int]]  # (offset inside this line, rendered line number)
+    cell: bool  # prints (part of) a table cell
 
     def join(self, other: "_Line") -> None:
         shift = len(self.text)
@@ -44,16 +47,18 @@ class _Line:
         self.segments += [(off + shift, no) for off, no in other.segments]
 
 
-def clean(raw: str, rules: Rules, wrapped: set[int] | frozenset[int] = frozenset()) -> Cleaned:
+def clean(raw: str, rules: Rules, wrapped: set[int] | frozenset[int] = frozenset(),
+          cells: set[int] | frozenset[int] = frozenset()) -> Cleaned:
     """Remove debris, drop page furniture, join broken lines; keep a line map. The
-    ``wrapped`` lines (a fixed-layout reader's) go on from the line before."""
+    ``wrapped`` lines (a fixed-layout reader's) go on from the line before; the ``cells``
+    lines print table cells."""
     raw = rules.cleaning.to_simplified(raw)
     raw = _FULLWIDTH_RUN.sub(lambda m: m.group(0).translate(_FULLWIDTH), raw)
     raw = rules.cleaning.strip_debris(raw)  # one pass, not one a line: none spans a line
-    lines = [_clean_line(line, no) for no, line in enumerate(_lines(raw), 1)]
+    lines = [_clean_line(line, no, no in cells) for no, line in enumerate(_lines(raw), 1)]
     if wrapped:
         lines = _rewrap(lines, wrapped)
-    lines = [ln for k, ln in enumerate(lines) if ln.tab or not rules.cleaning.is_dropped(ln.text)
+    lines = [ln for k, ln in enumerate(lines) if ln.cell or not rules.cleaning.is_dropped(ln.text)
              or _table_cell(lines, k, rules)]
     lines = _join_broken(lines, rules)
     return _assemble(lines)
@@ -91,10 +96,9 @@ def _table_cell(lines: list["_Line"], k: int, rules: Rules) -> bool:
         and len(after) <= limit
 
 
-def _clean_line(line: str, number: int) -> _Line:
-    tab = line.startswith("\t")
+def _clean_line(line: str, number: int, cell: bool) -> _Line:
     line = _SPACES.sub(" ", line.replace("\t", " ")).strip()
-    return _Line(line, [(0, number)], tab and bool(line))
+    return _Line(line, [(0, number)], cell and bool(line))
 
 
 def _next_text(lines: list[_Line], i: int) -> tuple[int, int]:
@@ -110,7 +114,7 @@ def _join_broken(lines: list[_Line], rules: Rules) -> list[_Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.text and not line.tab:
+        if line.text and not line.cell:
             i = _absorb_continuations(lines, i, rules)
         out.append(line)
         i += 1
@@ -122,7 +126,7 @@ def _absorb_continuations(lines: list[_Line], i: int, rules: Rules) -> int:
     line = lines[i]
     while True:
         j, blanks = _next_text(lines, i)
-        if j >= len(lines) or lines[j].tab or rules.cleaning.is_complete(line.text):
+        if j >= len(lines) or lines[j].cell or rules.cleaning.is_complete(line.text):
             return i
         parts = _title_parts(lines, i, j, rules)
         if not parts and blanks >= 2 and not rules.headings.starts_block(lines[j].text):
@@ -146,7 +150,7 @@ def _title_parts(lines: list[_Line], i: int, j: int, rules: Rules) -> list[int]:
     if len(nxt) <= c.title_part_max * 2 and c.ends_title(head + nxt):
         return [j]
     k, _ = _next_text(lines, j)  # a title in three parts
-    if (len(nxt) <= c.title_part_max and k < len(lines) and not lines[k].tab
+    if (len(nxt) <= c.title_part_max and k < len(lines) and not lines[k].cell
             and not c.is_complete(nxt) and not rules.headings.starts_block(lines[k].text)
             and c.ends_title(head + nxt + lines[k].text)):
         return [j, k]
@@ -158,7 +162,7 @@ def _assemble(lines: list[_Line]) -> Cleaned:
         lines = lines[:-1]
     parts: list[str] = []
     line_map: list[tuple[int, int]] = []
-    tab_lines: list[int] = []
+    cell_spans: dict[int, tuple[int, int]] = {}
     offset = 0
     previous_blank = True
     for line in lines:
@@ -168,10 +172,10 @@ def _assemble(lines: list[_Line]) -> Cleaned:
             previous_blank = True
         else:
             previous_blank = False
-        if line.tab:
-            tab_lines.append(offset)
+        if line.cell:  # never joined: one segment, its rendered line
+            cell_spans[line.segments[0][1]] = (offset, offset + len(line.text))
         line_map += [(offset + off, no) for off, no in line.segments]
         parts.append(line.text)
         offset += len(line.text) + 1
     text = "\n".join(parts)
-    return Cleaned(text, line_map, tab_lines)
+    return Cleaned(text, line_map, cell_spans)

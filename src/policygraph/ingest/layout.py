@@ -31,12 +31,19 @@ class PLine:
 
 
 @dataclass(slots=True)
+class PTable:
+    top: float
+    rows: list[list[str]]
+    cell_lines: list[list[int]]  # the page line each cell starts on
+
+
+@dataclass(slots=True)
 class Page:
     number: int
     width: float
     height: float
     lines: list[PLine]
-    tables: list[tuple[float, list[list[str]]]] = field(default_factory=list)  # (top, rows)
+    tables: list[PTable] = field(default_factory=list)
 
 
 _PAGE_NUMBER = re.compile(r"^[-—–－\s·]*(第\s*)?\d{1,4}(\s*页)?([/／]\s*\d+\s*页?)?[-—–－\s·]*$")
@@ -66,8 +73,8 @@ def blocks_from_pages(pages: list[Page],
             for p in pages]
     flat = [ln for lines in body for ln in lines]
     if not flat:
-        return [Block("table", rows=rows, page=p.number, line=1)
-                for p in pages for _, rows in p.tables]
+        return [Block("table", rows=t.rows, page=p.number, line=1, cell_lines=t.cell_lines)
+                for p in pages for t in p.tables]
     size = median(ln.bottom - ln.top for ln in flat) or 10.0
     left = _quantile([ln.x0 for ln in flat], 0.1)
     right = _quantile([ln.x1 for ln in flat], 0.8)
@@ -75,13 +82,17 @@ def blocks_from_pages(pages: list[Page],
     open_para: Block | None = None
     last: PLine | None = None
     for page, lines in zip(pages, body):
-        items: list[tuple[float, PLine | list[list[str]]]] = [(ln.top, ln) for ln in lines]
-        items += [(top, rows) for top, rows in page.tables]
+        items: list[tuple[float, PLine | PTable]] = [(ln.top, ln) for ln in lines]
+        items += [(t.top, t) for t in page.tables]
         items.sort(key=lambda it: it[0])
-        for top, item in items:
-            if isinstance(item, list):
-                blocks.append(Block("table", rows=item, page=page.number,
-                                    line=_line_at(lines, top)))
+        for k, (top, item) in enumerate(items):
+            if isinstance(item, PTable):
+                table = Block("table", rows=item.rows, page=page.number,
+                              line=_line_at(lines, top), cell_lines=item.cell_lines)
+                if k == 0 and blocks and _goes_on(blocks[-1], table):
+                    table.continues = True
+                    table.cut_row = _cut_row(blocks[-1].rows, table.rows)
+                blocks.append(table)
                 open_para, last = None, None
                 continue
             if (open_para is not None and last is not None
@@ -94,6 +105,26 @@ def blocks_from_pages(pages: list[Page],
                 blocks.append(open_para)
             last = item
     return blocks
+
+
+def _goes_on(before: Block, table: Block) -> bool:
+    """A table first on its page goes on from one last on the page before when they have
+    as many columns: a page break cut it."""
+    def width(b: Block) -> int:
+        return max(map(len, b.rows), default=0)
+    return (before.kind == "table" and before.page is not None and table.page == before.page + 1
+            and width(before) == width(table))
+
+
+def _cut_row(before: list[list[str]], after: list[list[str]]) -> bool:
+    """Is the first row on the new page the rest of the last row on the page before? A row
+    with no number where the rows are numbered (序号 1, 2, 3 …), or one mostly empty."""
+    first = after[0] if after else []
+    if not first or not before or first == before[0]:
+        return False
+    numbered = sum(row[0].strip().isdigit() for row in before[1:] if row) > len(before) // 2
+    empty = sum(not c.strip() for c in first)
+    return (numbered and not first[0].strip()) or empty * 2 > len(first)
 
 
 def _line_at(lines: list[PLine], top: float) -> int:

@@ -42,10 +42,27 @@ def read_docx(data: bytes, name: str) -> Read:
             p = Paragraph(element, document)
             blocks.append(Block(_kind(p), p.text))
         elif tag == "tbl":
-            rows = [["\n".join(c.text.splitlines()) for c in row.cells]
-                    for row in Table(element, document).rows]
-            blocks.append(Block("table", rows=rows))
+            blocks.append(Block("table", rows=_grid(Table(element, document))))
     return Read(blocks, "docx")
+
+
+def _grid(table) -> list[list[str]]:
+    """A table's rows, cell by grid column. python-docx gives a cell merged over columns or
+    rows at each place it covers; its text is kept once, at its first, and its other places
+    are empty, as a PDF's grid shows them (a title across the table is one text, not one a
+    column)."""
+    kept: list = []  # the cells' XML elements, alive so that their ids stay theirs
+    seen: set[int] = set()
+    rows = []
+    for row in table.rows:
+        rows.append([])
+        for cell in row.cells:
+            fresh = id(cell._tc) not in seen
+            if fresh:
+                kept.append(cell._tc)
+                seen.add(id(cell._tc))
+            rows[-1].append("\n".join(cell.text.splitlines()) if fresh else "")
+    return rows
 
 
 def _kind(paragraph) -> str:

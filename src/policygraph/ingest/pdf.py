@@ -15,7 +15,7 @@ from ..errors import Errors, InputError, short_reason
 from ..rules import Rules
 from . import ocr
 from .blocks import Read
-from .layout import Page, PLine, blocks_from_pages, tidy
+from .layout import PTable, Page, PLine, blocks_from_pages, tidy
 
 MIN_TABLE_COLUMNS = 2  # a one-column grid is ruled paper around the text, not a table
 
@@ -42,17 +42,30 @@ def _page(page: Any, number: int) -> Page | None:
     if not page.chars:
         return None if page.images else Page(number, page.width, page.height, [])
     raw = page.extract_text_lines(return_chars=False)
-    tables: list[tuple[tuple[float, float, float, float], list[list[str]]]] = []
+    tables: list[tuple[tuple[float, float, float, float], PTable]] = []
     if page.rects or page.lines:  # no ruling, no table: skip the costly search
         for t in page.find_tables():
             rows = [[tidy((c or "").replace("\n", "")) for c in row] for row in t.extract()]
-            if _is_grid(rows) and _complete(rows, [ln for ln in raw if _inside(ln, t.bbox)]):
-                tables.append((t.bbox, rows))
+            inside = [(k, ln) for k, ln in enumerate(raw, 1) if _inside(ln, t.bbox)]
+            if _is_grid(rows) and _complete(rows, [ln for _, ln in inside]):
+                tables.append((t.bbox, PTable(t.bbox[1], rows, _cell_lines(t, inside))))
     lines = [PLine(tidy(ln["text"]), ln["x0"], ln["x1"], ln["top"], ln["bottom"], k)
              for k, ln in enumerate(raw, 1)
              if not any(_inside(ln, bbox) for bbox, _ in tables)]  # cells: read as a table
-    found = [(bbox[1], rows) for bbox, rows in tables]
-    return Page(number, page.width, page.height, lines, found)
+    return Page(number, page.width, page.height, lines, [t for _, t in tables])
+
+
+def _cell_lines(table: Any, lines: list[tuple[int, dict]]) -> list[list[int]]:
+    """The page line each cell's text starts on (the table's first line for an empty or
+    merged cell), so a fact read from a cell leads back to its own line."""
+    first = lines[0][0] if lines else 0
+    out = []
+    for row in table.rows:
+        out.append([])
+        for box in row.cells:
+            at = next((k for k, ln in lines if box is not None and _inside(ln, box)), None)
+            out[-1].append(at or (out[-1][-1] if out[-1] else first))
+    return out
 
 
 def _is_grid(rows: list[list[str]]) -> bool:

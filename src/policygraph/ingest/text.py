@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Callable
 
 from ..errors import Errors, InputError
+from .blocks import Block
 
 _MAGIC = [
     (b"\x89PNG", "PNG image"), (b"GIF8", "GIF image"), (b"\xff\xd8\xff", "JPEG image"),
@@ -64,3 +66,58 @@ def _looks_binary(text: str) -> bool:
     if not sample:
         return False
     return len(_CONTROL.findall(sample)) / len(sample) > 0.01
+
+
+# --------------------------------------------------------------------------- blocks
+def text_blocks(text: str, starts_block: Callable[[str], bool]) -> list[Block]:
+    """A plain text as blocks: one paragraph a line, but for the tables a text saved from
+    Word prints (each cell a line led by a tab, a cell's further lines untabbed, a blank
+    line between rows). ``starts_block`` tells a heading, which no cell runs on into."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("\t") and lines[i].strip():
+            table, end = _tab_table(lines, i, starts_block)
+            if table is not None:
+                blocks.append(table)
+                i = end
+                continue
+        blocks.append(Block("paragraph", lines[i], line=i + 1))
+        i += 1
+    return blocks
+
+
+def _tab_table(lines: list[str], i: int,
+               starts_block: Callable[[str], bool]) -> tuple[Block | None, int]:
+    """The tab-led table from lines[i], and the index after it; None when it is not two
+    rows of two cells at least (a lone tab-led line is a boxed heading, 专栏1 …)."""
+    rows: list[list[str]] = []
+    at: list[list[int]] = []  # the line of each cell
+    row: list[str] = []
+    row_at: list[int] = []
+    j = i
+    while j < len(lines):
+        line = lines[j]
+        if not line.strip():
+            if row:
+                rows.append(row)
+                at.append(row_at)
+                row, row_at = [], []
+            nxt = next((lines[k] for k in range(j + 1, len(lines)) if lines[k].strip()), "")
+            if not nxt.startswith("\t"):
+                break
+        elif line.startswith("\t"):
+            row.append(line[1:])
+            row_at.append(j + 1)
+        elif row and not starts_block(line.strip()):
+            row[-1] += "\n" + line  # a cell's further line
+        else:
+            break
+        j += 1
+    if row:
+        rows.append(row)
+        at.append(row_at)
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return None, i
+    return Block("table", rows=rows, line=i + 1, cell_lines=at), j
