@@ -206,6 +206,30 @@ def test_chapters_sections_and_a_table_of_contents(tmp_path, rules):
     assert units == {("第二章.第一节.二", "市生态环境局"), ("第二章.第一节.二", "市应急管理局")}
 
 
+def test_heading_numbers_printed_apart_from_their_titles(tmp_path, rules):
+    """A converter that prints 第一章 / 第一节 on lines of their own and their titles
+    after: the titles go to the headings in order, so 发展回顾 and 保障措施 chapters are
+    told from the chapters of tasks; a chapter of tasks among topical chapters (开展全民
+    行动) does not make the others none."""
+    from policygraph.ingest import read_source
+    from policygraph.structure import parse
+
+    text = ("某市生态环境保护“十四五”规划\n第一章\n第一节\n\n发展回顾\n\n“十三五”取得的成效\n"
+            "成效明显，空气质量持续改善。\n第二章\n\n深化协同控制\n\n第一节 控制大气污染\n"
+            "加强控制。\n第二节 推进减排\n加快减排。\n第三章\n\n强化三水统筹\n\n第一节 治理水污染\n"
+            "加快治理。\n第四章\n\n开展全民行动\n\n第一节 倡导绿色生活\n推广绿色出行。\n"
+            "第五章\n\n保障措施\n\n第一节 加强组织领导\n落实责任。\n")
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse(read_source(path, rules), rules)
+    chapters = [n for n in doc.root.children if n.kind == "section"]
+    assert [c.title for c in chapters] == ["发展回顾", "深化协同控制", "强化三水统筹",
+                                          "开展全民行动", "保障措施"]
+    assert chapters[0].children[0].title == "“十三五”取得的成效"
+    assert [t.key for t in doc.tasks()] == ["第二章.第一节", "第二章.第二节", "第三章.第一节",
+                                            "第四章.第一节"]
+
+
 def test_numbered_items_with_no_section_above_are_tasks(rules):
     text = ("某市能源结构调整政策措施\n1．实施清洁能源替代。加快替代。\n2．推进节能降碳。加强管理。"
             "（责任单位：市发改委）\n")

@@ -18,6 +18,7 @@ from .models import Document, Node, Source, Table
 from .rules import Rules, load_rules
 
 BOX_LEVEL = 9  # boxes close only at a heading outside them
+_SENTENCE_MARK = re.compile("[。；;，,：:！？]")  # a line with one is a sentence, not a title
 
 
 @dataclass(slots=True)
@@ -62,6 +63,10 @@ class _Builder:
         self.root = Node(kind="document", start=0, end=len(source.text))
         self.stack: list[Node] = [self.root]
         self.marks: dict[int, str] = {}  # id(box item) → its printed number mark, e.g. "4."
+        # Headings printed with no title, waiting for theirs: a converter may print a
+        # heading's number on a line of its own and its title lines below, several
+        # numbers first (第一章 / 第一节 / 发展回顾 / “十三五”取得的成效).
+        self.untitled: list[Node] = []
         # The reader's tables by the offset where each begins.
         self.tables = {min(c[0][0] for row in t for c in row if c): t for t in source.tables}
 
@@ -143,6 +148,11 @@ class _Builder:
 
     def paragraph(self, line: Line) -> None:
         text = line.text
+        if self.untitled and len(text) <= self.rules.cleaning.title_part_max \
+                and not _SENTENCE_MARK.search(text):
+            self.untitled.pop(0).title = text.strip()
+            return
+        self.untitled = []
         if self.top.kind == "annex" and not self.top.title:
             self.top.title = text  # 附件（一） with its title on the next line
         node = self.add(Node(kind="paragraph", level=self.top.level + 1, start=line.start,
@@ -180,6 +190,7 @@ class _Builder:
                              title=self.title_of(body.strip(), line.run_in),
                              start=line.start, end=line.end, body_start=body_start), push=True)
         self.marks[id(node)] = re.sub(r"\d+", "", mark)
+        self.untitled = [*self.untitled, node] if not node.title else []
         self.units_tail(node, line)
         self.inline_items(node, body, body_start)
 
@@ -391,10 +402,13 @@ def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: st
     candidates = [c for c in tops if not h.rx["non_task_sections"].search(c.title)]
     named = [c for c in candidates if h.rx["task_sections"].search(c.title)]
     # A part named for tasks (重点任务), unless most sections are groups of numbered
-    # measures themselves (若干措施: 一、加快筑牢数字基础设施 1．… 三、开展“沃土行动” 10．…).
+    # measures themselves (若干措施: 一、加快筑牢数字基础设施 1．… 三、开展“沃土行动” 10．…)
+    # or most chapters are not named so (a 规划's topical chapters, one 开展全民行动).
     grouped = [c for c in candidates if any(k.kind == "item" for k in c.children)]
+    chapters = [c for c in candidates if c.style == "chapter"]
     fallback = candidates or ([root] if root is not None else [])
-    part = named if named and len(grouped) <= len(named) else fallback
+    part = (named if named and len(grouped) <= len(named) and len(named) * 2 >= len(chapters)
+            else fallback)
     # Numbered straight through is a property of the whole task part (1, 2 | 3, 4 ...).
     leaves = [path for section in part for path in _leaf_headings(section)]
     if not leaves and part and all(c.kind == "section" for c in part):

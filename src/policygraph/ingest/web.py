@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from ..rules import Rules
 from .blocks import Block, Read
+from .text import text_blocks
 
 _LABEL_END = "[:：]?[ \t\u3000]*\n?[ \t\u3000]*"
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta)\b",
@@ -28,8 +29,8 @@ def looks_like_html(text: str) -> bool:
 def read_html(markup: str, encoding: str, rules: Rules) -> Read:
     page_text = html_to_text(markup)
     blocks = _main_blocks(markup)
-    if not any(b.text.strip() or b.rows for b in blocks):
-        blocks = [Block("paragraph", t) for t in page_text.split("\n")]
+    if not any(b.text.strip() or b.rows for b in blocks):  # the whole page, tables kept
+        blocks = text_blocks(page_text, rules.headings.starts_block)
     _place(blocks, markup)
     return Read(blocks, encoding, meta=page_meta(page_text, rules))
 
@@ -55,14 +56,15 @@ def _main_blocks(markup: str) -> list[Block]:
 
 
 def _place(blocks: list[Block], markup: str) -> None:
-    """Each block's line in the page's source: where its first characters are printed."""
+    """Each block's line in the page's source: where its first characters are printed (a
+    table's cells take its line)."""
     lines = [html.unescape(ln) for ln in markup.split("\n")]
     at = 0
     for b in blocks:
         probe = (b.text or "".join(b.rows[0] if b.rows else []))[:12]
         if probe:
             at = next((k for k in range(at, len(lines)) if probe in lines[k]), at)
-        b.line = at + 1
+        b.line, b.cell_lines = at + 1, []
 
 
 def page_meta(page_text: str, rules: Rules) -> dict[str, str]:
@@ -108,7 +110,8 @@ class _HTMLText(html.parser.HTMLParser):
 
 
 def html_to_text(markup: str) -> str:
-    """All of a page's text, cells as tab-led lines: for a page with no main content."""
+    """All of a page's text, a table's cells as tab-led lines (as a text saved from Word
+    prints them, which ``text_blocks`` reads as tables): for a page with no main content."""
     parser = _HTMLText()
     parser.feed(markup)
     parser.close()
