@@ -185,19 +185,24 @@ def test_a_notice_issuing_a_policy_and_a_plan_prefixes_the_policy(rules):
     assert [t.key for t in doc.tasks()] == ["P:一", "P:二", "1", "2", "3"]
 
 
-def test_chapters_sections_and_a_table_of_contents(tmp_path, rules):
-    """十四五规划 print 第X章 / 第X节 above 一、; their table of contents (with page
-    numbers) is no structure."""
+def _text_doc(text: str, tmp_path, rules):
+    """The document a plain-text file holding ``text`` reads as."""
     from policygraph.ingest import read_source
     from policygraph.structure import parse
 
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    return parse(read_source(path, rules), rules)
+
+
+def test_chapters_sections_and_a_table_of_contents(tmp_path, rules):
+    """十四五规划 print 第X章 / 第X节 above 一、; their table of contents (with page
+    numbers) is no structure."""
     text = ("某市环境应急能力建设“十四五”规划\n目 录\n第一章工作回顾 5\n第二章主要任务 14\n"
             "附件1 名词解释 ······ 58\n第一章 工作回顾\n第一节 工作成效\n成效明显。\n"
             "第二章 主要任务\n第一节 提升应急管理能力\n一、完善法制。加快修订。\n"
             "二、深化联动机制。建立机制。（责任单位：市生态环境局、应急管理\n局）\n")
-    path = tmp_path / "plan.txt"
-    path.write_text(text, encoding="utf-8")
-    doc = parse(read_source(path, rules), rules)
+    doc = _text_doc(text, tmp_path, rules)
     assert [n.label for n in doc.root.children if n.kind == "section"] == ["第一章", "第二章"]
     assert [t.key for t in doc.tasks()] == ["第二章.第一节.一", "第二章.第一节.二"]
     from policygraph.extract import extract
@@ -211,17 +216,12 @@ def test_heading_numbers_printed_apart_from_their_titles(tmp_path, rules):
     after: the titles go to the headings in order, so 发展回顾 and 保障措施 chapters are
     told from the chapters of tasks; a chapter of tasks among topical chapters (开展全民
     行动) does not make the others none."""
-    from policygraph.ingest import read_source
-    from policygraph.structure import parse
-
     text = ("某市生态环境保护“十四五”规划\n第一章\n第一节\n\n发展回顾\n\n“十三五”取得的成效\n"
             "成效明显，空气质量持续改善。\n第二章\n\n深化协同控制\n\n第一节 控制大气污染\n"
             "加强控制。\n第二节 推进减排\n加快减排。\n第三章\n\n强化三水统筹\n\n第一节 治理水污染\n"
             "加快治理。\n第四章\n\n开展全民行动\n\n第一节 倡导绿色生活\n推广绿色出行。\n"
             "第五章\n\n保障措施\n\n第一节 加强组织领导\n落实责任。\n")
-    path = tmp_path / "plan.txt"
-    path.write_text(text, encoding="utf-8")
-    doc = parse(read_source(path, rules), rules)
+    doc = _text_doc(text, tmp_path, rules)
     chapters = [n for n in doc.root.children if n.kind == "section"]
     assert [c.title for c in chapters] == ["发展回顾", "深化协同控制", "强化三水统筹",
                                           "开展全民行动", "保障措施"]

@@ -30,7 +30,8 @@ class Block:
     # Rendered as lines of their own that cleaning joins back, so each character keeps
     # the page and line it was printed on.
     wraps: list[tuple[int, int | None, int]] = field(default_factory=list)
-    # Tables read from a format with lines of its own (a plain text): each cell's line.
+    # Tables: the line each cell starts on (a plain text's line, a PDF page's line); when
+    # empty, every cell takes the table's line.
     cell_lines: list[list[int]] = field(default_factory=list)
     # A table that goes on from the table block before it (its next page): its rows are
     # that table's further rows; with ``cut_row``, its first row the rest of that table's
@@ -65,7 +66,8 @@ class Rendered:
 
 
 def render(blocks: list[Block]) -> Rendered:
-    """The blocks as lines, and for each line its (page, line) in the original."""
+    """The blocks as lines, for each line its (page, line) in the original, and for each
+    table the lines printing each of its cells."""
     out = Rendered("", [], set(), [])
     lines: list[str] = []
 
