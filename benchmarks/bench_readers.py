@@ -29,7 +29,6 @@ from collections import Counter
 from pathlib import Path
 
 from policygraph.errors import InputError
-from policygraph.extract import extract
 from policygraph.ingest import READERS, read_source
 from policygraph.ingest.blocks import render
 from policygraph.ingest.layout import is_page_number
@@ -69,12 +68,16 @@ def twins(shared: Path) -> dict[str, Path]:
 
 def outline(path: Path, rules) -> tuple[set[str], set[str]]:
     """The document's top-level headings (their number: 一、 第三章) and its tasks (their
-    keys, the numbering path): what a reader must not lose. Titles are not compared: the
-    other converter cuts some differently (第一章 alone on its line, 第一章总则 here)."""
+    numbering path as printed): what a reader must not lose. Titles are not compared: the
+    other converter cuts some differently (第一章 alone on its line, 第一章总则 here). A
+    task that is an unnumbered paragraph counts as its numbered item: where paragraphs
+    begin is the converter's (the corpus texts cut one at each page break)."""
     doc = load_document(path, rules)
     heads = {m[0] for n in doc.root.children if n.kind == "section"
              if (m := _MARK.match(doc.source.text[n.start:n.end]))}
-    return heads, {t.key.split(":")[-1] for t in extract(doc, rules).tasks}
+    printed = {t.key.split(":")[-1].rsplit(".", 1)[0] if t.kind == "paragraph"
+               else t.key.split(":")[-1] for t in doc.tasks()}
+    return heads, printed
 
 
 def found(ours: set[str], theirs: set[str]) -> float:
