@@ -151,13 +151,17 @@ def test_a_text_with_no_line_breaks_is_read_heading_by_heading(rules):
             "市发展改革委）（二）培育数字产业。推动集聚发展。（牵头单位：市科技局）"
             "（三）释放“津产发”平台产业数据价值围绕服务数字产业化和产业数字化，汇聚资源。"
             "（四）深化政务数据开放共享聚焦提升以数据要素为核心的城市新治理力，完善平台。"
+            "（五）统筹城乡一体化发展强化城乡信息化一体设计，同步实施。"
+            "（六）建立统筹推进工作机制全市数字化发展顶层设计在市委领导下进行。"
             "三、保障措施（一）加强组织领导。")
     doc = _parsed(text, rules)
     tasks = {t.key: t.title for t in doc.tasks()}
     # a title run into its paragraph ends where the paragraph's first verb phrase begins
     assert tasks == {"二.（一）": "建设数字基础设施", "二.（二）": "培育数字产业",
                      "二.（三）": "释放“津产发”平台产业数据价值",
-                     "二.（四）": "深化政务数据开放共享"}
+                     "二.（四）": "深化政务数据开放共享",
+                     # after …化, 发展 ends the title's noun phrase; it starts no sentence
+                     "二.（五）": "统筹城乡一体化发展", "二.（六）": "建立统筹推进工作机制"}
     for t in doc.tasks():  # offsets still index the text as it is
         assert text[t.start:t.start + 3] == t.label
 
