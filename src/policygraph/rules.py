@@ -545,6 +545,8 @@ class PlatformRules(_Strict):
     national_kinds: list[str]
     self_naming_kinds: list[str]
     place_naming_kinds: list[str]
+    zone_kinds: list[str] = []
+    bidding: str = "(?!)"
     proper_names: list[str]
     country_pair: str
     left_stops: str
@@ -554,7 +556,7 @@ class PlatformRules(_Strict):
     aliases: dict[str, list[str]] = {}
     short_kinds: dict[str, str] = {}
 
-    _v = _regex_fields("country_pair", "left_stops", "soft_stops", "host_verbs")
+    _v = _regex_fields("country_pair", "left_stops", "soft_stops", "host_verbs", "bidding")
 
     def key(self, name: str) -> str:
         """A platform's name normalised, so its spellings are one platform: quotes and
@@ -590,6 +592,7 @@ class PlatformRules(_Strict):
             "organisation": compile_fast(_alternation(self.proper_names)),
             "national_start": compile_fast(f"(?:{_alternation(self.national)})(?![-－·])"),
             "host_verbs": compile_fast(self.host_verbs),
+            "bidding": compile_fast(self.bidding),
         }
 
 

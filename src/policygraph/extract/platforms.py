@@ -55,6 +55,9 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
         level, name = _level(ctx, text[max(body, start - 4):start], name)
         if not _specific(ctx, name, quoted == "proper", p.kinds[m.group(0)]):
             continue
+        if p.kinds[m.group(0)] in p.zone_kinds and p.rx["bidding"].search(
+                text, clause_start(text, start, seg.start), start):
+            continue  # 争创国家…示范区: a title bid for, not a zone there is
         out.append(PlatformFact(
             task=seg.task.key if seg.task else None, name=name, kind=p.kinds[m.group(0)],
             level=level, host=_host(ctx, seg, start - (1 if quoted == "whole" else 0), end),
