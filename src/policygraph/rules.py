@@ -473,8 +473,8 @@ class UnitRules(_Strict):
 _TARGET_PATTERNS = ("cn_value_after", "year", "this_year", "recurring", "past_markers",
                     "past_sections", "not_before", "not_after", "metric_lead_in",
                     "verb_before_number", "table_name_header", "table_year_header",
-                    "threshold_after", "table_value", "index_target", "fused_cell",
-                    "fused_header")
+                    "threshold_after", "bound_note_before", "table_value", "index_target",
+                    "fused_cell", "fused_header")
 
 
 class TargetRules(_Strict):
@@ -499,6 +499,7 @@ class TargetRules(_Strict):
     unit_word_clash: list[str]
     money_units: list[str]
     threshold_after: str
+    bound_note_before: str
     table_value: str
     multipliers: list[str]
     size_units: list[str]

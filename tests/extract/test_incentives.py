@@ -60,3 +60,17 @@ def test_listed_amounts_share_a_unit_and_loan_thresholds_are_no_promise(rules, t
     ex = extract(load_document(path, rules), rules)
     assert sorted((i.amount, i.unit, i.max) for i in ex.incentives) == [
         (20, "万元", False), (30, "万元", False), (40, "万元", False), (100, "万元", True)]
+
+
+def test_a_loan_between_two_bounds_is_a_condition_not_a_promise_nor_a_target(rules, tmp_path):
+    """不低于50万元（含50万元），且不超过1000万元（含1000万元）的流动资金贷款 says which
+    loans qualify: neither bound, nor the bound noted again in brackets, is a promise or a
+    target; the 30万元 cap promised after it is."""
+    path = tmp_path / "m.txt"
+    path.write_text("某市若干措施\n一、支持企业\n1．帮扶企业使用银行贷款。年单笔贷款额不低于50万元"
+                    "(含50万元)，且不超过1000万元（含1000万元）的流动资金贷款，可按实际支付利息的40%"
+                    "申请融资费用补贴，每个企业年补贴额最高不超过30万元。\n", encoding="utf-8")
+    ex = extract(load_document(path, rules), rules)
+    assert sorted((i.amount, i.unit, i.max) for i in ex.incentives) == [
+        (30, "万元", True), (40, "%", False)]
+    assert not ex.targets

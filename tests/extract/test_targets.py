@@ -161,7 +161,7 @@ SEED_COUNTS = {  # tasks, targets, units, platforms; the years the targets fall 
     "changji": (13, 37, 61, 2, {2023}),
     "ten_actions": (10, 42, 0, 9, {2025}),
     "services_draft": (15, 8, 0, 15, {2028}),
-    "hitech_zone": (25, 18, 0, 99, {2023}),
+    "hitech_zone": (25, 18, 0, 100, {2023}),  # 100: 新疆中西亚技术转移中心 (a region names it)
     "measures_draft": (14, 1, 59, 13, set()),
 }
 

@@ -105,7 +105,7 @@ def test_tables_are_read_as_tables_with_the_plain_texts_rows(tabled, rules, fmt)
     assert [len(rows) for _, rows in want] == [13, 35, 34]
     assert [(t.table.header, t.table.rows) for t in doc.tables()] == want
     x, y = extract(plain, rules), extract(doc, rules)
-    assert len(x.targets) == 18 and len(x.platforms) == 99
+    assert len(x.targets) == 18 and len(x.platforms) == 100
     assert {(t.metric, t.value, t.baseline, t.year) for t in y.targets} == \
         {(t.metric, t.value, t.baseline, t.year) for t in x.targets}
     assert {p.name for p in y.platforms} == {p.name for p in x.platforms}

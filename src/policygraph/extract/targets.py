@@ -120,6 +120,8 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
     if m["unit"] in ctx.rules.targets.money_units and \
             ctx.rules.targets.rx["threshold_after"].match(text, m.end()):
         return None  # 年营收超过10亿元的企业: a threshold that qualifies, not a target
+    if rx["bound_note_before"].search(text, max(0, m.start() - 3), m.start()):
+        return None  # 不超过1000万元（含1000万元）: the bound again
     value = parse_number(m["num"])
     if value is None:
         return None
