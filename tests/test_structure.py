@@ -292,3 +292,18 @@ def test_a_word_table_with_a_title_row_a_two_row_header_and_merged_cells(tmp_pat
     assert got == {("全社会用电量", 711.13, "亿千瓦时", 382.55, 2025),
                    ("人均装机", 1.14, "千瓦/人", None, 2025),
                    ("风电装机", 300, "兆瓦", 125, 2025)}
+
+
+def test_keys_keep_brackets_as_printed_and_versions_compare_them_as_one(tmp_path, rules):
+    """A plan printing (一) half-width keeps it in its keys (SCHEMA: keys keep the brackets
+    as printed); a version printing （一） full-width has the same tasks, not new ones."""
+    from policygraph.diff import diff
+    from policygraph.extract import extract
+
+    body = "二、重点任务\n{o}一{c}建设平台。加快建设。（牵头单位：市科技局）\n"
+    half = _text_doc("某市行动方案\n" + body.format(o="(", c=")"), tmp_path, rules)
+    (tmp_path / "full").mkdir()
+    full = _text_doc("某市行动方案\n" + body.format(o="（", c="）"), tmp_path / "full", rules)
+    assert [t.key for t in half.tasks()] == ["二.(一)"]
+    assert [t.key for t in full.tasks()] == ["二.（一）"]
+    assert diff(extract(full, rules), extract(half, rules), rules) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import Errors, QueryError
 from .extract import extract
 from .graph import canonical_metric, platform_key
+from .lang import key_form
 from .models import Extraction, TargetFact
 from .pipeline import load_document, source_label
 from .rules import Rules, load_rules
@@ -33,10 +34,14 @@ def _number(t: TargetFact) -> str:
 
 
 def diff_tasks(old: Extraction, new: Extraction) -> list[Change]:
-    before, after = {t.key: t for t in old.tasks}, {t.key: t for t in new.tasks}
-    rows = [_row("removed", "task", k, before[k].title) for k in before.keys() - after.keys()]
-    rows += [_row("added", "task", k, after[k].title) for k in after.keys() - before.keys()]
-    rows += [_row("renamed", "task", k, after[k].title, before[k].title, after[k].title)
+    before = {key_form(t.key): t for t in old.tasks}
+    after = {key_form(t.key): t for t in new.tasks}
+    rows = [_row("removed", "task", before[k].key, before[k].title)
+            for k in before.keys() - after.keys()]
+    rows += [_row("added", "task", after[k].key, after[k].title)
+             for k in after.keys() - before.keys()]
+    rows += [_row("renamed", "task", after[k].key, after[k].title, before[k].title,
+                  after[k].title)
              for k in before.keys() & after.keys() if before[k].title != after[k].title]
     return rows
 
@@ -45,7 +50,7 @@ def diff_targets(old: Extraction, new: Extraction, rules: Rules) -> list[Change]
     def grouped(ex: Extraction) -> dict[tuple, list[TargetFact]]:
         groups: dict[tuple, list[TargetFact]] = defaultdict(list)
         for t in ex.targets:
-            groups[t.task, canonical_metric(t.metric, rules)].append(t)
+            groups[key_form(t.task), canonical_metric(t.metric, rules)].append(t)
         return groups
 
     before, after = grouped(old), grouped(new)
@@ -56,23 +61,23 @@ def diff_targets(old: Extraction, new: Extraction, rules: Rules) -> list[Change]
             if (a.value, a.value_max) != (b.value, b.value_max) or a.unit != b.unit:
                 change = "raised" if b.value > a.value else "lowered" if b.value < a.value \
                     else "changed"
-                rows.append(_row(change, "target", key[0], b.metric, _number(a), _number(b)))
+                rows.append(_row(change, "target", b.task, b.metric, _number(a), _number(b)))
             if a.year != b.year:
-                rows.append(_row("moved", "target", key[0], b.metric, a.year, b.year))
-        rows += [_row("dropped", "target", key[0], t.metric, _number(t), None)
+                rows.append(_row("moved", "target", b.task, b.metric, a.year, b.year))
+        rows += [_row("dropped", "target", t.task, t.metric, _number(t), None)
                  for t in olds[len(news):]]
-        rows += [_row("added", "target", key[0], t.metric, None, _number(t))
+        rows += [_row("added", "target", t.task, t.metric, None, _number(t))
                  for t in news[len(olds):]]
     return rows
 
 
 def diff_units(old: Extraction, new: Extraction) -> list[Change]:
-    before = {(u.task, u.canonical, u.role): u.name for u in old.units}
-    after = {(u.task, u.canonical, u.role): u.name for u in new.units}
-    return ([_row("removed", "unit", k[0], f"{before[k]} ({k[2]})")
-             for k in before.keys() - after.keys()]
-            + [_row("added", "unit", k[0], f"{after[k]} ({k[2]})")
-               for k in after.keys() - before.keys()])
+    before = {(key_form(u.task), u.canonical, u.role): u for u in old.units}
+    after = {(key_form(u.task), u.canonical, u.role): u for u in new.units}
+    return ([_row("removed", "unit", u.task, f"{u.name} ({u.role})")
+             for k in before.keys() - after.keys() if (u := before[k])]
+            + [_row("added", "unit", u.task, f"{u.name} ({u.role})")
+               for k in after.keys() - before.keys() if (u := after[k])])
 
 
 def diff_platforms(old: Extraction, new: Extraction, rules: Rules) -> list[Change]:

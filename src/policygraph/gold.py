@@ -236,8 +236,8 @@ def score_document(gold: GoldFile, pred: dict) -> DocScore:
     g = gold.model_dump()
     scored = [k for k in KINDS if k != "incentives" or g["incentives"] is not None]
     kinds = {k: KindScore(k) for k in scored}
-    gold_tasks = {(t["key"], _squash(t["title"])) for t in g["tasks"]}
-    pred_tasks = {(t["key"], _squash(t["title"])) for t in pred["tasks"]}
+    gold_tasks = {(_squash(t["key"]), _squash(t["title"])) for t in g["tasks"]}
+    pred_tasks = {(_squash(t["key"]), _squash(t["title"])) for t in pred["tasks"]}
     kinds["tasks"].add(len(gold_tasks & pred_tasks), len(pred_tasks), len(gold_tasks),
                        [f"{k} {t}" for k, t in sorted(gold_tasks - pred_tasks)],
                        [f"{k} {t}" for k, t in sorted(pred_tasks - gold_tasks)])

@@ -46,6 +46,15 @@ def split_lines(source: Source, rules: Rules) -> list[Line]:
     return lines
 
 
+def _as_printed(label: str, mark: str) -> str:
+    """A bracketed label as the plan prints it: (一) stays half-width (keys keep the brackets
+    as printed; ``lang.key_form`` compares them)."""
+    return label.translate(_HALF_WIDTH) if mark.startswith("(") else label
+
+
+_HALF_WIDTH = str.maketrans("（）", "()")
+
+
 def first_sentence(text: str) -> str:
     """A heading's title: the text up to its first 。 (or all of a short heading line)."""
     for stop in ("。", "！", "？"):
@@ -185,8 +194,8 @@ class _Builder:
             kind, level = ("section" if pattern.level <= 2 else "item"), pattern.level
         body_start = line.start + m.end()
         body = line.text[m.end():]
-        node = self.add(Node(kind=kind, label=pattern.label.format(num=m["num"]), number=number,
-                             style=pattern.name, level=level,
+        label = _as_printed(pattern.label.format(num=m["num"]), mark)
+        node = self.add(Node(kind=kind, label=label, number=number, style=pattern.name, level=level,
                              title=self.title_of(body.strip(), line.run_in),
                              start=line.start, end=line.end, body_start=body_start), push=True)
         self.marks[id(node)] = re.sub(r"\d+", "", mark)
