@@ -165,3 +165,42 @@ def test_carriage_returns_keep_the_line_map_whole(tmp_path, rules):
     page = tmp_path / "page.html"
     page.write_bytes(b"x\r!")
     assert read_source(page, rules).text == "x!"
+
+
+def _wrapped(text: str, width: int = 72) -> str:
+    """Each line broken where a converter prints it at ``width`` columns (a Chinese
+    character takes two), as pdftotext gives a PDF's text."""
+    out = []
+    for line in text.split("\n"):
+        row, used = "", 0
+        for c in line:
+            w = 2 if c >= "\u2e80" else 1
+            if used + w > width:
+                out.append(row)
+                row, used = "", 0
+            row, used = row + c, used + w
+        out.append(row)
+    return "\n".join(out)
+
+
+def test_lines_broken_at_the_page_width_are_joined_back(tmp_path, rules):
+    """A text whose every paragraph a converter broke at the page's width reads as the
+    plain text does: same tasks, targets and units, each quote on its printed line."""
+    from policygraph.extract import extract
+    from policygraph.pipeline import load_document
+
+    plain = plan_path("changji").read_text(encoding="utf-8")
+    path = tmp_path / "wrapped.txt"
+    path.write_text(_wrapped(plain), encoding="utf-8")
+    want = extract(load_document(plan_path("changji"), rules), rules)
+    got = extract(load_document(path, rules), rules)
+    assert len(path.read_text(encoding="utf-8").split("\n")) > 2 * len(plain.split("\n"))
+    assert [t.key for t in got.tasks] == [t.key for t in want.tasks]
+    assert {(t.metric, t.value, t.year) for t in got.targets} == \
+        {(t.metric, t.value, t.year) for t in want.targets}
+    assert {(u.task, u.name, u.role) for u in got.units} == \
+        {(u.task, u.name, u.role) for u in want.units}
+    printed = path.read_text(encoding="utf-8").split("\n")
+    for t in got.targets:  # the quote starts on its line (and may run into the next one)
+        here = printed[t.prov.line - 1]
+        assert t.prov.quote[:4] in here + printed[t.prov.line] and t.prov.quote[0] in here

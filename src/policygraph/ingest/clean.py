@@ -60,8 +60,31 @@ def clean(raw: str, rules: Rules, wrapped: set[int] | frozenset[int] = frozenset
         lines = _rewrap(lines, wrapped)
     lines = [ln for k, ln in enumerate(lines) if ln.cell or not rules.cleaning.is_dropped(ln.text)
              or _table_cell(lines, k, rules)]
-    lines = _join_broken(lines, rules)
+    lines = _join_broken(lines, rules, _wrap_width(lines))
     return _assemble(lines)
+
+
+def _width(text: str) -> int:
+    """Printed width: a Chinese character takes two columns, a digit or a space one."""
+    return len(text) + sum(1 for c in text if c >= "\u2e80")
+
+
+def _wrap_width(lines: list[_Line]) -> int | None:
+    """The width at which a converter broke every line of a paragraph (pdftotext prints a
+    page's lines as they are printed): most long lines end within a few columns of the
+    widest ones. None for a text with a paragraph a line."""
+    widths = sorted(_width(ln.text) for ln in lines if ln.text and not ln.cell)
+    if len(widths) < 10:
+        return None
+    widest = widths[int(len(widths) * 0.9)]
+    full = widest - WRAP_SLACK
+    if widest < WRAP_MIN or sum(full <= w <= widest for w in widths) < len(widths) * 0.4:
+        return None
+    return full
+
+
+WRAP_MIN = 40  # columns: narrower lines are a list, not wrapped prose
+WRAP_SLACK = 6  # a full line ends short of the widest when a wide character did not fit
 
 
 def _rewrap(lines: list[_Line], wrapped: set[int] | frozenset[int]) -> list[_Line]:
@@ -109,19 +132,19 @@ def _next_text(lines: list[_Line], i: int) -> tuple[int, int]:
     return j, j - i - 1
 
 
-def _join_broken(lines: list[_Line], rules: Rules) -> list[_Line]:
+def _join_broken(lines: list[_Line], rules: Rules, wrap: int | None) -> list[_Line]:
     out: list[_Line] = []
     i = 0
     while i < len(lines):
         line = lines[i]
         if line.text and not line.cell:
-            i = _absorb_continuations(lines, i, rules)
+            i = _absorb_continuations(lines, i, rules, wrap)
         out.append(line)
         i += 1
     return out
 
 
-def _absorb_continuations(lines: list[_Line], i: int, rules: Rules) -> int:
+def _absorb_continuations(lines: list[_Line], i: int, rules: Rules, wrap: int | None) -> int:
     """Join into lines[i] the lines that continue it; return the last index consumed."""
     line = lines[i]
     while True:
@@ -131,6 +154,9 @@ def _absorb_continuations(lines: list[_Line], i: int, rules: Rules) -> int:
         parts = _title_parts(lines, i, j, rules)
         if not parts and blanks >= 2 and not rules.headings.starts_block(lines[j].text):
             parts = [j]  # a paragraph cut by a page break
+        if (not parts and not blanks and wrap and _width(lines[i].text) >= wrap
+                and not rules.headings.starts_block(lines[j].text)):
+            parts = [j]  # a line the converter broke at the page's width
         if not parts:
             return i
         for k in parts:
