@@ -404,9 +404,10 @@ class UnitRules(_Strict):
     party_prefix: str
     party_body: str
     own_name: str
+    other_label: str
 
     _v = _regex_fields("separators", "department", "collective", "list_tail", "local_organ",
-                       "party_prefix", "party_body", "own_name")
+                       "party_prefix", "party_body", "own_name", "other_label")
 
     @field_validator("roles", "verb_roles")
     @classmethod
@@ -430,6 +431,7 @@ class UnitRules(_Strict):
             # （责任单位：… ending a heading's line: the heading's units.
             "tail": compile_fast(rf"[（(]\s*(?P<label>{_alternation(list(self.roles))})\s*[：:]"),
             "separators": compile_fast(self.separators),
+            "other_label": compile_fast(self.other_label),
             "prefix": compile_fast(rf"^(?!{_alternation(self.not_prefixes)})"
                                  rf"(?P<prefix>{_alternation(self.prefixes)})"),
             "department": compile_fast(self.department),

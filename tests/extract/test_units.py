@@ -123,3 +123,17 @@ def test_collective_organs_party_bodies_and_bracketed_departments(rules):
     got, _, _ = _written(HEAD + "（二）深化合作。（牵头单位：市商务局、中新天津生态城管委会、"
                          "人民银行天津分行）\n", rules)
     assert {name for _, _, name in got} == {"市商务局", "中新天津生态城管委会", "人民银行天津分行"}
+
+
+def test_a_deadline_after_the_units_is_no_unit_and_more_labels_have_roles(rules):
+    """（责任部门：X，完成期限：…） ends its list at the deadline's label; 参加单位 support,
+    推进单位 answer for, 牵头落实 lead."""
+    got, _, _ = _written(HEAD + "（一）加强考核。做好考核工作（责任部门：综合处，完成期限：2022 年"
+                         "四季度）。\n（二）建设平台。加快建设。（牵头单位：省卫生健康委，参加单位："
+                         "省大数据局、省医保局）\n（三）推进接入。全覆盖。（推进单位：区科委、各运营商）\n"
+                         "（四）推广应用。加快推广。（牵头落实：市大数据局）\n", rules)
+    assert got == {("二.（一）", "responsible", "综合处"),
+                   ("二.（二）", "lead", "省卫生健康委"),
+                   ("二.（二）", "support", "省大数据局"), ("二.（二）", "support", "省医保局"),
+                   ("二.（三）", "responsible", "区科委"), ("二.（三）", "responsible", "各运营商"),
+                   ("二.（四）", "lead", "市大数据局")}

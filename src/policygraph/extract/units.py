@@ -178,8 +178,11 @@ def role_groups(body: str, start: int, ctx: Context) -> list[tuple[str, str, int
 
 
 def _facts(ctx: Context, task, role: str, body: str, offset: int) -> list[UnitFact]:
-    """One fact per unit of a list, shared prefix distributed, 等部门 dropped."""
+    """One fact per unit of a list, shared prefix distributed, 等部门 dropped; the list
+    ends at another label (；完成时限：…)."""
     u = ctx.rules.units
+    if other := u.rx["other_label"].search(body):
+        body = body[:other.start()]
     parts = []
     for name, start, end in split_units(body, offset, ctx):
         name = WHITE.sub("", name)  # a PDF line break inside a name
