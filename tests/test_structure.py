@@ -189,6 +189,20 @@ def test_a_notice_issuing_a_policy_and_a_plan_prefixes_the_policy(rules):
     assert [t.key for t in doc.tasks()] == ["P:一", "P:二", "1", "2", "3"]
 
 
+def test_each_further_document_of_a_notice_has_its_own_prefix(rules):
+    """A notice issuing three 工作方案: the plan's keys stay bare, the second's get B:, the
+    third's C:, so 三.(一) of each is a task of its own."""
+    work = "（一）{0}。（责任单位：市{1}局）\n（二）{0}二期。（责任单位：市{1}局）\n"
+    text = ("某市人民政府办公厅关于印发某市政务服务改革工作方案等三个方案的通知\n"
+            "某市政务服务改革工作方案\n一、总体要求\n做好改革。\n二、重点任务\n"
+            + work.format("建设平台", "工信") + "某市数据共享工作方案\n一、总体要求\n做好共享。\n"
+            "二、重点任务\n" + work.format("汇聚数据", "大数据") + "某市一网通办试点工作方案\n"
+            "一、总体要求\n做好试点。\n二、重点任务\n" + work.format("选定试点", "政务"))
+    doc = _parsed(text, rules)
+    assert [t.key for t in doc.tasks()] == ["二.（一）", "二.（二）", "B:二.（一）", "B:二.（二）",
+                                            "C:二.（一）", "C:二.（二）"]
+
+
 def _text_doc(text: str, tmp_path, rules):
     """The document a plain-text file holding ``text`` reads as."""
     from policygraph.ingest import read_source

@@ -387,22 +387,24 @@ def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | No
 def mark_tasks(root: Node, rules: Rules, text: str = "", plan_title: str | None = None) -> None:
     """Flag the leaf headings of the plan's task part and give them numbering keys. A
     notice that issues two documents numbers each from 一 again: the keys of the one that
-    is not the plan get a prefix (P: for a 若干政策/措施 part, else B:). An annex that
-    numbers from 一 again gives its items (B:), not those repeating the plan's tasks (a
-    task table) nor the bare sections of, say, a leading group's make-up."""
+    is not the plan get a prefix (P: for a 若干政策/措施 part, else B:; a third document C:,
+    and so on, so that no two keys meet). An annex that numbers from 一 again gives its
+    items (B:), not those repeating the plan's tasks (a task table) nor the bare sections
+    of, say, a leading group's make-up."""
     tops = [c for c in root.children if c.kind == "section"]
     parts = _documents(tops) or [[]]
     annexes = [c.start for c in root.children if c.kind == "annex"]
     plan = _plan_document(parts, text, plan_title, rules)
+    letters = iter("BCDEFGHIJKLMNOQRSTUVWXYZ")  # P: is a measures part's
     for k, doc in enumerate(parts):
         if k == plan:
             _mark_document(doc, root if len(parts) == 1 else None, rules, "", text)
         elif k and any(parts[k - 1][-1].start < a < doc[0].start for a in annexes):
             tasks = {n.title for n in root.walk() if n.is_task}
-            _mark_document(doc, None, rules, "B:", text, annex=tasks)
+            _mark_document(doc, None, rules, f"{next(letters, 'Z')}:", text, annex=tasks)
         else:
-            _mark_document(doc, None, rules, "P:" if _measures(doc, rules, text) else "B:",
-                           text)
+            _mark_document(doc, None, rules, "P:" if _measures(doc, rules, text)
+                           else f"{next(letters, 'Z')}:", text)
 
 
 def _mark_document(tops: list[Node], root: Node | None, rules: Rules, prefix: str,

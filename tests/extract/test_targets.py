@@ -172,3 +172,12 @@ def test_seed_plans_give_their_counts_and_no_target_from_the_past(extractions, p
     *counts, years = SEED_COUNTS[plan]
     assert (len(ex.tasks), len(ex.targets), len(ex.units), len(ex.platforms)) == tuple(counts)
     assert {t.year for t in ex.targets if t.year} == years
+
+
+def test_figures_listed_respectively_go_one_to_each_name():
+    """A、B、C等…分别达到 a、b、c: one target a name with its own figure, the noun after 等
+    shared; a list that does not match the names is left as it was."""
+    text = ("二、主要目标\n到2025年，化学需氧量、氨氮、挥发性有机物等重点工程减排量分别达到 1.6 万吨、"
+            "0.04 万吨、0.99 万吨。\n")
+    assert _targets(text) == [("化学需氧量重点工程减排量", 1.6, 2025), ("氨氮重点工程减排量", 0.04, 2025),
+                              ("挥发性有机物重点工程减排量", 0.99, 2025)]

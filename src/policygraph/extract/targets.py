@@ -53,11 +53,17 @@ def _segment_targets(ctx: Context, seg: Segment) -> list[TargetFact]:
     body = seg.node.body_start if seg.node.body_start >= seg.start else seg.start
     found: list[TargetFact] = []
     previous_end = body
-    for m in rx["quantity"].finditer(text, body, seg.end):
-        fact = _target(ctx, seg, m, max(previous_end, body))
-        if fact is not None:
-            found.append(fact)
-            previous_end = fact.prov.end
+    matches = list(rx["quantity"].finditer(text, body, seg.end))
+    k = 0
+    while k < len(matches):
+        fact = _target(ctx, seg, matches[k], max(previous_end, body))
+        k += 1
+        if fact is None:
+            continue
+        shared = _respectively(ctx, fact, matches[k - 1], matches[k:])
+        found += shared or [fact]
+        k += max(0, len(shared) - 1)
+        previous_end = (shared or [fact])[-1].prov.end
     if text.find("指数", body, seg.end) >= 0:
         found += _index_targets(ctx, seg, body, found)
     if FUSED_HINT.search(text, body, seg.end):
@@ -153,6 +159,35 @@ def _target(ctx: Context, seg: Segment, m: re.Match, floor: int) -> TargetFact |
         value_max=parse_number(m["num2"]) if m["num2"] else None, unit=m["unit"],
         comparator=comparator, year=_year(ctx, seg, num_start, clause),
         scope=_scope(ctx, clause), prov=ctx.prov(metric_start, end))
+
+
+RESPECTIVELY = re.compile(r"^(?P<names>[^，。；]+、[^，。；]+)分别$")
+
+
+def _respectively(ctx: Context, fact: TargetFact, first: re.Match,
+                  rest: list[re.Match]) -> list[TargetFact]:
+    """A、B、C等…分别达到 1.6万吨、0.04万吨、2.08万吨: one target a name, each with its
+    figure, the noun after 等 shared (B…重点工程减排量). Empty when the figures listed do not
+    match the names."""
+    named = RESPECTIVELY.match(fact.metric)
+    if named is None:
+        return []
+    *names, last = named["names"].split("、")
+    last, _, noun = last.partition("等")  # …、挥发性有机物等主要污染物减排量: the shared noun
+    names.append(last)
+    run = [first]
+    for m in rest:
+        if len(run) == len(names) or ctx.text[run[-1].end():m.start()].strip(" 、") or \
+                "、" not in ctx.text[run[-1].end():m.start()]:
+            break
+        run.append(m)
+    if len(run) != len(names):
+        return []
+    return [fact.model_copy(update={
+        "metric": name.strip() + noun, "value": parse_number(m["num"]),
+        "value_max": parse_number(m["num2"]) if m["num2"] else None, "unit": m["unit"],
+        "prov": fact.prov if k == 0 else ctx.prov(m.start(), m.end())})
+        for k, (name, m) in enumerate(zip(names, run)) if parse_number(m["num"]) is not None]
 
 
 def _after_end(ctx: Context, pos: int, ceiling: int) -> int:
