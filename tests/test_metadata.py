@@ -113,3 +113,16 @@ def test_joint_issuer_labelled_title_and_english_draft(rules):
     m = meta(english, rules)
     assert m.title == "Several Policies for the Jinan AI Pilot Zone"
     assert m.status == "draft"
+
+
+def test_a_party_committee_and_a_government_issuing_on_two_lines(rules):
+    """中共石家庄市委 / 石家庄市人民政府 on lines of their own above the 《title》 issue the
+    plan together; cleaning does not join them to the title."""
+    from policygraph.ingest import read_bytes
+
+    text = ("石家庄关于认真做好碳达峰碳中和工作的实施方案\n\n中共石家庄市委\n石家庄市人民政府\n"
+            "《关于认真做好碳达峰碳中和工作的实施方案》\n为做好工作，制定如下实施方案。" + BODY)
+    doc = parse(read_bytes(text.encode(), "t.txt", ".txt", rules), rules)
+    assert doc.meta.issuer == "中共石家庄市委、石家庄市人民政府"
+    assert doc.meta.region == "石家庄市"
+    assert "\n中共石家庄市委\n" in doc.source.text

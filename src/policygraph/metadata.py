@@ -125,10 +125,18 @@ def doc_number(head: list[str], rules: Rules) -> str | None:
 
 
 def issuer_from_signature(head: list[str], tail: list[str], rules: Rules) -> str | None:
+    """An issuing office on a line of its own; offices on consecutive lines issue
+    together (中共石家庄市委、石家庄市人民政府)."""
     rx = rules.metadata.rx
-    for t in head + tail:
-        if m := rx["issuer"].match(t):
-            return m["issuer"]
+    for lines in (head, tail):
+        for k, t in enumerate(lines):
+            if m := rx["issuer"].match(t):
+                joint = [m["issuer"]]
+                for nxt in lines[k + 1:k + 4]:
+                    if not (n := rx["issuer"].match(nxt)):
+                        break
+                    joint.append(n["issuer"])
+                return "、".join(joint)
     return None
 
 

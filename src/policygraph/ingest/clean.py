@@ -171,8 +171,8 @@ def _title_parts(lines: list[_Line], i: int, j: int, rules: Rules) -> list[int]:
     if len(head) > c.title_part_max or c.ends_title(head) or rules.headings.starts_block(head):
         return []
     nxt = lines[j].text
-    if rules.headings.starts_block(nxt):
-        return []
+    if rules.headings.starts_block(nxt) or rules.metadata.rx["issuer"].match(head):
+        return []  # an issuing office on its line (中共石家庄市委) is no part of a title
     if len(nxt) <= c.title_part_max * 2 and c.ends_title(head + nxt):
         return [j]
     k, _ = _next_text(lines, j)  # a title in three parts
