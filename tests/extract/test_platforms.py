@@ -65,15 +65,16 @@ def test_platforms_of_other_provinces(rules):
 def test_zones_bid_for_verbs_before_names_and_places_in_brackets(rules):
     """A zone a place bids for (争创 / 申建 …) is a title, not a platform; a verb before a
     name (入选, 启动, 纳入) is not part of it, and no name runs on over one to a longer
-    kind; a transfer centre a region names is one."""
+    kind, nor starts with the measure word of a figure before it (2 个…); a region names
+    one transfer centre."""
     from policygraph.extract import extract
     from policygraph.ingest import read_bytes
     from policygraph.structure import parse
 
     text = ("某市行动方案\n二、重点任务\n（一）建设平台。争创美丽中国先行区，申建长株潭自由贸易试验区。"
             "建设黄河流域技术转移中心，启动宁波市大数据中心建设，中卫工业园入选首批国家级零碳园区。"
-            "加大国家数字经济创新发展试验区（福建）建设。\n")
+            "加大国家数字经济创新发展试验区（福建）建设，建成 1 至 2 个中新天津生态城。\n")
     src = read_bytes(text.encode(), "t.txt", ".txt", rules)
     names = {p.name for p in extract(parse(src, rules), rules).platforms}
     assert names == {"黄河流域技术转移中心", "宁波市大数据中心", "中卫工业园",
-                     "国家数字经济创新发展试验区（福建）"}
+                     "国家数字经济创新发展试验区（福建）", "中新天津生态城"}

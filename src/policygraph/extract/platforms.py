@@ -23,6 +23,8 @@ MODIFIERS = re.compile(
     r"^(?:各类|一批|一流|重点|新型|专业化|高水平|特色|高能级|部级|标准级|首批|区域性|区域"
     r"|第[一二三四五六七八九十\d]+批)+")
 # A quantity or a year before a name is not part of it (培育出1-2个…基地, 到2023年…).
+COUNTED = re.compile(r"[个家所批项座]")
+DIGIT_BEFORE = re.compile(r"\d\s*$")
 QUANTITY_LEAD = re.compile(r".*?(?:\d+(?:\s*[-—－~至到]\s*\d+)?\s*(?:个|家|所|批|项|座)|20\d\d\s*年)")
 
 
@@ -50,6 +52,8 @@ def _segment_platforms(ctx: Context, seg: Segment) -> list[PlatformFact]:
         lead = QUANTITY_LEAD.match(text, start, m.start())
         if lead and not quoted:
             start = lead.end()  # 培育出1-2个国家特色产业基地 → 国家特色产业基地
+        elif COUNTED.match(text, start) and DIGIT_BEFORE.search(text, max(0, start - 3), start):
+            start += 1  # 建设 1 至 2 个绿色生态城: the name began after the figures
         end = _place_after(ctx, m.end(), seg.end)
         name = text[start:end].strip()
         level, name = _level(ctx, text[max(body, start - 4):start], name)
