@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 
 from policygraph.build import build
-from policygraph.graph import build_graph, owner_plan, plan_fragment
+from policygraph.graph import build_graph, owner_plan
 from policygraph.store.files import atomic_write, read_json
 
 from .conftest import PLANS, RAW, as_sets

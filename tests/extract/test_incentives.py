@@ -52,12 +52,17 @@ def test_a_rate_per_person_keeps_its_measure(rules, tmp_path):
     assert [(i.amount, i.unit, i.max) for i in ex.incentives] == [(10, "万元/人", False)]
 
 
-def test_listed_amounts_share_a_unit_and_loan_thresholds_are_no_promise(rules, tmp_path):
+def _measures_of(body: str, tmp_path, rules):
+    """The extraction of a 若干措施 whose first section holds ``body``."""
     path = tmp_path / "m.txt"
-    path.write_text("某市若干措施\n一、支持企业\n1．支持认证。对通过3级、4级、5级认证的企业分别给予"
-                    "20、30、40万元奖励。\n2．支持融资。对年单笔贷款额不低于50万元(含50万元)的企业，"
-                    "给予最高100万元贴息。\n", encoding="utf-8")
-    ex = extract(load_document(path, rules), rules)
+    path.write_text("某市若干措施\n一、支持企业\n" + body, encoding="utf-8")
+    return extract(load_document(path, rules), rules)
+
+
+def test_listed_amounts_share_a_unit_and_loan_thresholds_are_no_promise(rules, tmp_path):
+    ex = _measures_of("1．支持认证。对通过3级、4级、5级认证的企业分别给予20、30、40万元奖励。\n"
+                      "2．支持融资。对年单笔贷款额不低于50万元(含50万元)的企业，给予最高100万元贴息。\n",
+                      tmp_path, rules)
     assert sorted((i.amount, i.unit, i.max) for i in ex.incentives) == [
         (20, "万元", False), (30, "万元", False), (40, "万元", False), (100, "万元", True)]
 
@@ -66,11 +71,9 @@ def test_a_loan_between_two_bounds_is_a_condition_not_a_promise_nor_a_target(rul
     """不低于50万元（含50万元），且不超过1000万元（含1000万元）的流动资金贷款 says which
     loans qualify: neither bound, nor the bound noted again in brackets, is a promise or a
     target; the 30万元 cap promised after it is."""
-    path = tmp_path / "m.txt"
-    path.write_text("某市若干措施\n一、支持企业\n1．帮扶企业使用银行贷款。年单笔贷款额不低于50万元"
-                    "(含50万元)，且不超过1000万元（含1000万元）的流动资金贷款，可按实际支付利息的40%"
-                    "申请融资费用补贴，每个企业年补贴额最高不超过30万元。\n", encoding="utf-8")
-    ex = extract(load_document(path, rules), rules)
+    ex = _measures_of("1．帮扶企业使用银行贷款。年单笔贷款额不低于50万元(含50万元)，且不超过1000万元"
+                      "（含1000万元）的流动资金贷款，可按实际支付利息的40%申请融资费用补贴，每个企业"
+                      "年补贴额最高不超过30万元。\n", tmp_path, rules)
     assert sorted((i.amount, i.unit, i.max) for i in ex.incentives) == [
         (30, "万元", True), (40, "%", False)]
     assert not ex.targets
