@@ -74,10 +74,10 @@ def diff_targets(old: Extraction, new: Extraction, rules: Rules) -> list[Change]
 def diff_units(old: Extraction, new: Extraction) -> list[Change]:
     before = {(key_form(u.task), u.canonical, u.role): u for u in old.units}
     after = {(key_form(u.task), u.canonical, u.role): u for u in new.units}
-    return ([_row("removed", "unit", u.task, f"{u.name} ({u.role})")
-             for k in before.keys() - after.keys() if (u := before[k])]
-            + [_row("added", "unit", u.task, f"{u.name} ({u.role})")
-               for k in after.keys() - before.keys() if (u := after[k])])
+    gone = [before[k] for k in before.keys() - after.keys()]
+    came = [after[k] for k in after.keys() - before.keys()]
+    return ([_row("removed", "unit", u.task, f"{u.name} ({u.role})") for u in gone]
+            + [_row("added", "unit", u.task, f"{u.name} ({u.role})") for u in came])
 
 
 def diff_platforms(old: Extraction, new: Extraction, rules: Rules) -> list[Change]:

@@ -114,17 +114,16 @@ class _Builder:
             if not line.text:
                 i += 1
                 continue
-            table, i_next = None, i
+            table = None
             if (cells := self.tables.get(line.start)) is not None:
                 table = table_node(cells, self.source.text)
-                while i_next < len(lines) and lines[i_next].start < (table.end if table else 0):
-                    i_next += 1
             elif self.h.rx["flat_table_start"].match(line.text.strip()):
-                table, i_next = parse_flat_table(lines, i, self.rules)
+                table = parse_flat_table(lines, i, self.rules)
             if table is not None:
                 self.add(table, push=False)
                 self.extend(table.end)
-                i = i_next
+                i = next((j for j in range(i, len(lines)) if lines[j].start >= table.end),
+                         len(lines))
                 continue
             self.line(line)
             i += 1
@@ -333,11 +332,11 @@ _VALUE_CELL = re.compile(r"^(?!(?:19|20)\d\d\s*年)(?:[\d.]+\s*(?:%|％|[\u4e00-
                          r"|[—\-－/]+|\d+(?:\.\d+)?[-—~至]\d+(?:\.\d+)?%?)$")
 
 
-def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | None, int]:
+def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> Node | None:
     """A table flattened one cell per line (text from PDF or HTML): a header that starts
     with 序号, then rows of a name and its figures. A header cell printed over two lines
     (基数 / （2018年）) is joined; row numbers are kept or, when cleaning took them for
-    page numbers, missing. Returns (table node or None, next i)."""
+    page numbers, missing."""
     cells = [ln for ln in lines[i:i + 600] if ln.text.strip()]
     text = [c.text.strip() for c in cells]
     header: list[list] = []
@@ -356,7 +355,7 @@ def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | No
     numbered = k < len(text) and text[k] == "1"
     width = len(header) if numbered else len(header) - 1
     if width < 2:
-        return None, i
+        return None
     if not numbered:
         header = header[1:]  # 序号's column is gone
     rows: list[list[list]] = [header]
@@ -374,13 +373,12 @@ def parse_flat_table(lines: list[Line], i: int, rules: Rules) -> tuple[Node | No
     if numbered:
         rows[0] = rows[0][1:]
     if len(rows) < 3:
-        return None, i
+        return None
     last = rows[-1][-1][2]
-    i_next = next((j for j in range(i, len(lines)) if lines[j].start > last), len(lines))
     table = Table(header=[c[0] for c in rows[0]], rows=[[c[0] for c in r] for r in rows[1:]],
                   cell_spans=[[(c[1], c[2]) for c in r] for r in rows])
     return Node(kind="table", title=" | ".join(table.header)[:60], level=BOX_LEVEL + 2,
-                start=cells[0].start, end=last, body_start=cells[0].start, table=table), i_next
+                start=cells[0].start, end=last, body_start=cells[0].start, table=table)
 
 
 # ---------------------------------------------------------------------- task part

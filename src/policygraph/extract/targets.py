@@ -60,9 +60,9 @@ def _segment_targets(ctx: Context, seg: Segment) -> list[TargetFact]:
         k += 1
         if fact is None:
             continue
-        shared = _respectively(ctx, fact, matches[k - 1], matches[k:])
+        shared, consumed = _respectively(ctx, fact, matches[k - 1], matches[k:])
         found += shared or [fact]
-        k += max(0, len(shared) - 1)
+        k += consumed
         previous_end = (shared or [fact])[-1].prov.end
     if text.find("指数", body, seg.end) >= 0:
         found += _index_targets(ctx, seg, body, found)
@@ -165,13 +165,13 @@ RESPECTIVELY = re.compile(r"^(?P<names>[^，。；]+、[^，。；]+)分别$")
 
 
 def _respectively(ctx: Context, fact: TargetFact, first: re.Match,
-                  rest: list[re.Match]) -> list[TargetFact]:
+                  rest: list[re.Match]) -> tuple[list[TargetFact], int]:
     """A、B、C等…分别达到 1.6万吨、0.04万吨、2.08万吨: one target a name, each with its
-    figure, the noun after 等 shared (B…重点工程减排量). Empty when the figures listed do not
-    match the names."""
+    figure, the noun after 等 shared (B…重点工程减排量); and how many of ``rest`` they took.
+    No targets when the figures listed do not match the names."""
     named = RESPECTIVELY.match(fact.metric)
     if named is None:
-        return []
+        return [], 0
     *names, last = named["names"].split("、")
     last, _, noun = last.partition("等")  # …、挥发性有机物等主要污染物减排量: the shared noun
     names.append(last)
@@ -182,12 +182,13 @@ def _respectively(ctx: Context, fact: TargetFact, first: re.Match,
             break
         run.append(m)
     if len(run) != len(names):
-        return []
+        return [], 0
     return [fact.model_copy(update={
         "metric": name.strip() + noun, "value": parse_number(m["num"]),
         "value_max": parse_number(m["num2"]) if m["num2"] else None, "unit": m["unit"],
         "prov": fact.prov if k == 0 else ctx.prov(m.start(), m.end())})
-        for k, (name, m) in enumerate(zip(names, run)) if parse_number(m["num"]) is not None]
+        for k, (name, m) in enumerate(zip(names, run))
+        if parse_number(m["num"]) is not None], len(run) - 1
 
 
 def _after_end(ctx: Context, pos: int, ceiling: int) -> int:

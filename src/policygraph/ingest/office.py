@@ -51,16 +51,13 @@ def _grid(table) -> list[list[str]]:
     rows at each place it covers; its text is kept once, at its first, and its other places
     are empty, as a PDF's grid shows them (a title across the table is one text, not one a
     column)."""
-    kept: list = []  # the cells' XML elements, alive so that their ids stay theirs
-    seen: set[int] = set()
+    seen: set = set()  # the cells' XML elements (lxml compares them by identity)
     rows = []
     for row in table.rows:
         rows.append([])
         for cell in row.cells:
-            fresh = id(cell._tc) not in seen
-            if fresh:
-                kept.append(cell._tc)
-                seen.add(id(cell._tc))
+            fresh = cell._tc not in seen
+            seen.add(cell._tc)
             rows[-1].append("\n".join(cell.text.splitlines()) if fresh else "")
     return rows
 
